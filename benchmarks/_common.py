@@ -1,0 +1,58 @@
+"""Helpers shared by the benchmarks: timing, machine facts, JSON output."""
+
+import json
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+RESULTS_DIR = Path(__file__).parent / "results"
+
+
+def median_time(func, *, repeat=5, warmup=1):
+    """Median wall time of ``func()`` over ``repeat`` runs after a warm-up."""
+    for _ in range(warmup):
+        func()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), times
+
+
+def machine_info():
+    """Machine, library versions and current load, for the JSON record."""
+    import keras
+    import numpy
+    import sklearn
+    import tensorflow
+
+    import skseq
+
+    return {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "load_average": os.getloadavg(),
+        "python": platform.python_version(),
+        "versions": {
+            "skseq": skseq.__version__,
+            "keras": keras.__version__,
+            "tensorflow": tensorflow.__version__,
+            "scikit-learn": sklearn.__version__,
+            "numpy": numpy.__version__,
+        },
+    }
+
+
+def write_json(name, payload):
+    """Write ``payload`` (plus machine info) to benchmarks/results/NAME.json."""
+    RESULTS_DIR.mkdir(exist_ok=True)
+    payload = {"benchmark": name, "machine": machine_info(), **payload}
+    path = RESULTS_DIR / f"{name}.json"
+    path.write_text(json.dumps(payload, indent=2) + "\n")
+    print(json.dumps(payload, indent=2))
+    print(f"written to {path}")
+    return path

@@ -1,0 +1,18 @@
+"""skseq: Keras recurrent text classifiers as scikit-learn estimators.
+
+Importing skseq has no side effects: it seeds nothing, sets no environment
+variable and changes no log level.
+"""
+
+from ._padding import Padder
+from ._sequencer import OOV_INDEX, PAD_INDEX, IntegerSequencer
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "IntegerSequencer",
+    "Padder",
+    "PAD_INDEX",
+    "OOV_INDEX",
+    "__version__",
+]

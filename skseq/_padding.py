@@ -1,0 +1,210 @@
+"""Padder: variable-length integer sequences to a fixed-width 2-D array."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils.validation import check_is_fitted
+
+from ._fixes import Interval, StrOptions
+from ._validation import check_sequences
+
+__all__ = ["Padder"]
+
+
+class Padder(TransformerMixin, BaseEstimator):
+    """Pad or truncate integer sequences to a common length.
+
+    The parameters have the names and meaning of
+    :func:`keras.utils.pad_sequences`, and the output is identical to it for
+    every combination, but the work is vectorised (no Python loop over rows)
+    and the learned width is kept for later ``transform`` calls.
+
+    Parameters
+    ----------
+    maxlen : int or None, default=None
+        Output width. ``None`` uses the longest sequence seen in ``fit``
+        (at least 1), stored as ``maxlen_``.
+    padding : {'pre', 'post'}, default='pre'
+        Add padding before (``'pre'``) or after (``'post'``) each sequence.
+        With ``'pre'`` the last real token sits at the last time step, next
+        to the recurrent layer's output, which is what an unmasked LSTM
+        learns best from.
+    truncating : {'pre', 'post'}, default='pre'
+        Drop tokens from the beginning (``'pre'``) or the end (``'post'``)
+        of sequences longer than ``maxlen``.
+    value : int or float, default=0
+        Padding value; ``0`` is the padding index of
+        :class:`IntegerSequencer`.
+    dtype : str, default='int32'
+        NumPy dtype of the output.
+
+    Attributes
+    ----------
+    maxlen_ : int
+        The width of the output.
+
+    See Also
+    --------
+    IntegerSequencer : Produces the sequences this pads.
+    keras.utils.pad_sequences : The Keras function with the same semantics.
+
+    Examples
+    --------
+    >>> from skseq import Padder
+    >>> Padder(maxlen=3).fit_transform([[1, 2], [3, 4, 5, 6]])
+    array([[0, 1, 2],
+           [4, 5, 6]], dtype=int32)
+    >>> Padder(maxlen=3, padding="post", truncating="post").fit_transform(
+    ...     [[1, 2], [3, 4, 5, 6]])
+    array([[1, 2, 0],
+           [3, 4, 5]], dtype=int32)
+    """
+
+    _parameter_constraints = {
+        "maxlen": [Interval(Integral, 1, None, closed="left"), None],
+        "padding": [StrOptions({"pre", "post"})],
+        "truncating": [StrOptions({"pre", "post"})],
+        "value": [Real],
+        "dtype": [str, type],
+    }
+
+    def __init__(self, *, maxlen=None, padding="pre", truncating="pre", value=0,
+                 dtype="int32"):
+        self.maxlen = maxlen
+        self.padding = padding
+        self.truncating = truncating
+        self.value = value
+        self.dtype = dtype
+
+    def fit(self, X, y=None):
+        """Validate the parameters and learn ``maxlen_`` if ``maxlen=None``.
+
+        Parameters
+        ----------
+        X : list of sequences of int, 1-D object array of arrays, or 2-D array
+            Training sequences.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : Padder
+            The fitted transformer.
+        """
+        self._fit(X)
+        return self
+
+    def fit_transform(self, X, y=None):
+        """Fit and pad in one pass over the data.
+
+        Parameters
+        ----------
+        X : list of sequences of int, 1-D object array of arrays, or 2-D array
+            Training sequences.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        padded : ndarray of shape (n_sequences, maxlen_)
+            The padded sequences.
+        """
+        values, lengths = self._fit(X)
+        return self._pad(values, lengths)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def _fit(self, X):
+        try:
+            np.dtype(self.dtype)
+        except TypeError:
+            raise ValueError(
+                f"The 'dtype' parameter of Padder must be a NumPy dtype name. Got "
+                f"{self.dtype!r} instead."
+            ) from None
+        values, lengths = check_sequences(X, owner="Padder")
+        if self.maxlen is None:
+            self.maxlen_ = max(int(lengths.max()), 1)
+        else:
+            self.maxlen_ = self.maxlen
+        return values, lengths
+
+    def _pad(self, values, lengths):
+        return pad(values, lengths, self.maxlen_, padding=self.padding,
+                   truncating=self.truncating, value=self.value, dtype=self.dtype)
+
+    def transform(self, X):
+        """Pad and truncate the sequences to ``maxlen_``.
+
+        Parameters
+        ----------
+        X : list of sequences of int, 1-D object array of arrays, or 2-D array
+            Sequences to pad.
+
+        Returns
+        -------
+        padded : ndarray of shape (n_sequences, maxlen_)
+            The padded sequences.
+        """
+        check_is_fitted(self, "maxlen_")
+        values, lengths = check_sequences(X, owner="Padder")
+        return self._pad(values, lengths)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = False
+        tags.requires_fit = True
+        return tags
+
+
+def pad(values, lengths, maxlen, *, padding="pre", truncating="pre", value=0,
+        dtype="int32"):
+    """Pad concatenated sequences into a ``(n, maxlen)`` array, vectorised.
+
+    Parameters
+    ----------
+    values : ndarray of shape (total_length,)
+        The sequences concatenated.
+    lengths : ndarray of shape (n,)
+        Length of each sequence.
+    maxlen : int
+        Output width.
+    padding, truncating : {'pre', 'post'}
+        As in :class:`Padder`.
+    value : int or float
+        Padding value.
+    dtype : str
+        Output dtype.
+
+    Returns
+    -------
+    padded : ndarray of shape (n, maxlen)
+    """
+    n = lengths.shape[0]
+    # np.zeros maps fresh zeroed pages lazily: cheaper than filling
+    out = np.zeros((n, maxlen), dtype) if value == 0 else np.full((n, maxlen), value, dtype)
+    kept = np.minimum(lengths, maxlen)
+    if kept.sum() == 0:
+        return out
+    # Drop the truncated tokens (a loop over the long rows only), then write
+    # all kept tokens at once through a boolean mask: row-major mask order is
+    # the order of the concatenated kept values.
+    long_rows = np.flatnonzero(lengths > maxlen)
+    if long_rows.size:
+        keep = np.ones(values.shape[0], dtype=bool)
+        ends = np.cumsum(lengths)
+        for i in long_rows:
+            start, drop = ends[i] - lengths[i], lengths[i] - maxlen
+            if truncating == "pre":
+                keep[start:start + drop] = False
+            else:
+                keep[ends[i] - drop:ends[i]] = False
+        values = values[keep]
+    columns = np.arange(maxlen)
+    if padding == "pre":
+        mask = columns >= (maxlen - kept)[:, None]
+    else:
+        mask = columns < kept[:, None]
+    out[mask] = values
+    return out

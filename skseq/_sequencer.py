@@ -1,0 +1,268 @@
+"""IntegerSequencer: raw text (or token lists) to integer sequences."""
+
+import re
+from collections import Counter
+from itertools import chain, repeat
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils.validation import check_is_fitted
+
+from ._fixes import Interval
+from ._validation import check_documents
+
+__all__ = ["IntegerSequencer", "PAD_INDEX", "OOV_INDEX"]
+
+#: Index reserved for padding; :class:`IntegerSequencer` never produces it.
+PAD_INDEX = 0
+#: Index of out-of-vocabulary tokens.
+OOV_INDEX = 1
+_FIRST_WORD_INDEX = 2
+
+_MARKUP = re.compile(r"<[^>]*>")
+
+
+class IntegerSequencer(TransformerMixin, BaseEstimator):
+    """Turn raw texts into integer sequences with a learned vocabulary.
+
+    The index convention is the one Keras' embedding layers expect: ``0`` is
+    padding and never produced, ``1`` stands for any out-of-vocabulary token,
+    and the vocabulary is numbered from ``2`` upwards in order of decreasing
+    frequency in the training texts (ties broken alphabetically, so the
+    result does not depend on the order of the documents).
+
+    Tokenisation: HTML-like markup (IMDB's ``<br />``) is replaced by a
+    space, text is lowercased, then ``token_pattern`` is matched. A callable
+    ``tokenizer`` replaces the pattern. Documents that are already lists of
+    tokens are used as they are (lowercased if ``lowercase=True``).
+
+    Parameters
+    ----------
+    num_words : int or None, default=None
+        Keep only the most frequent words so that every index is smaller than
+        ``num_words`` (``num_words - 2`` words, plus padding and OOV). With
+        ``num_words=N`` an ``Embedding(input_dim=N)`` fits exactly. ``None``
+        keeps every word seen at least ``min_frequency`` times.
+    lowercase : bool, default=True
+        Lowercase texts (and tokens) before counting.
+    strip_markup : bool, default=True
+        Replace ``<...>`` markup such as ``<br />`` by a space.
+    token_pattern : str, default=r"(?u)\\w+(?:'\\w+)*"
+        Regular expression that matches one token. The default keeps
+        contractions (``don't``) whole.
+    tokenizer : callable or None, default=None
+        Function from a (preprocessed) string to a list of tokens. Overrides
+        ``token_pattern``. Must be picklable for the fitted pipeline to be
+        saved.
+    min_frequency : int, default=1
+        Ignore words that occur fewer times in the training texts.
+    oov_token : str, default="<OOV>"
+        Token shown for index 1 by :meth:`inverse_transform`.
+
+    Attributes
+    ----------
+    vocabulary_ : dict of str to int
+        Token to index, for the kept words.
+    vocabulary_size_ : int
+        Number of distinct indices the transform can produce, padding and
+        OOV included (``len(vocabulary_) + 2``). Use it as the embedding's
+        ``input_dim``.
+    word_counts_ : dict of str to int
+        Frequency of every kept word in the training texts.
+
+    See Also
+    --------
+    Padder : Pads the sequences to a fixed width.
+    sklearn.feature_extraction.text.CountVectorizer : Bag-of-words counts.
+
+    Examples
+    --------
+    >>> from skseq import IntegerSequencer
+    >>> seq = IntegerSequencer().fit(["a good movie", "a bad movie<br />bad"])
+    >>> seq.vocabulary_
+    {'a': 2, 'bad': 3, 'movie': 4, 'good': 5}
+    >>> [s.tolist() for s in seq.transform(["a great movie", ""])]
+    [[2, 1, 4], []]
+    >>> seq.inverse_transform([[0, 2, 1, 4]])
+    [['a', '<OOV>', 'movie']]
+    """
+
+    _parameter_constraints = {
+        "num_words": [Interval(Integral, 3, None, closed="left"), None],
+        "lowercase": ["boolean"],
+        "strip_markup": ["boolean"],
+        "token_pattern": [str],
+        "tokenizer": [callable, None],
+        "min_frequency": [Interval(Integral, 1, None, closed="left")],
+        "oov_token": [str],
+    }
+
+    def __init__(
+        self,
+        *,
+        num_words=None,
+        lowercase=True,
+        strip_markup=True,
+        token_pattern=r"(?u)\w+(?:'\w+)*",
+        tokenizer=None,
+        min_frequency=1,
+        oov_token="<OOV>",
+    ):
+        self.num_words = num_words
+        self.lowercase = lowercase
+        self.strip_markup = strip_markup
+        self.token_pattern = token_pattern
+        self.tokenizer = tokenizer
+        self.min_frequency = min_frequency
+        self.oov_token = oov_token
+
+    def _make_tokenize(self):
+        """Return a function from one checked document to its token list."""
+        split = self.tokenizer
+        if split is None:
+            try:
+                split = re.compile(self.token_pattern).findall
+            except re.error as exc:
+                raise ValueError(
+                    f"The 'token_pattern' parameter of IntegerSequencer is not a "
+                    f"valid regular expression: {exc}."
+                ) from None
+        lowercase, strip = self.lowercase, self.strip_markup
+
+        def tokenize(doc):
+            if isinstance(doc, list):
+                return [t.lower() for t in doc] if lowercase else doc
+            if strip and "<" in doc:
+                doc = _MARKUP.sub(" ", doc)
+            if lowercase:
+                doc = doc.lower()
+            return split(doc)
+
+        return tokenize
+
+    def _tokenize_all(self, X):
+        docs = check_documents(X, owner=type(self).__name__)
+        tokenize = self._make_tokenize()
+        return [tokenize(doc) for doc in docs]
+
+    def fit(self, X, y=None):
+        """Learn the vocabulary from the training documents.
+
+        Parameters
+        ----------
+        X : iterable of str or of lists of str
+            Training documents.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : IntegerSequencer
+            The fitted transformer.
+        """
+        self._fit_tokens(X)
+        return self
+
+    def fit_transform(self, X, y=None):
+        """Learn the vocabulary and return the integer sequences.
+
+        Tokenises each document once (faster than ``fit`` then
+        ``transform``).
+
+        Parameters
+        ----------
+        X : iterable of str or of lists of str
+            Training documents.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        sequences : ndarray of shape (n_documents,), dtype object
+            One ``int32`` array per document.
+        """
+        return self._encode(self._fit_tokens(X))
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def _fit_tokens(self, X):
+        token_lists = self._tokenize_all(X)
+        counts = Counter(chain.from_iterable(token_lists))
+        words = [w for w, c in counts.items() if c >= self.min_frequency]
+        words.sort(key=lambda w: (-counts[w], w))
+        if self.num_words is not None:
+            words = words[: self.num_words - _FIRST_WORD_INDEX]
+        self.vocabulary_ = {w: i for i, w in enumerate(words, _FIRST_WORD_INDEX)}
+        self.word_counts_ = {w: counts[w] for w in words}
+        self.vocabulary_size_ = len(words) + _FIRST_WORD_INDEX
+        return token_lists
+
+    def _encode(self, token_lists):
+        # One C-level map over all tokens, then split: much faster than a
+        # Python loop per token.
+        lengths = np.fromiter(map(len, token_lists), dtype=np.int64,
+                              count=len(token_lists))
+        flat = chain.from_iterable(token_lists)
+        ids = np.fromiter(map(self.vocabulary_.get, flat, repeat(OOV_INDEX)),
+                          dtype=np.int32, count=int(lengths.sum()))
+        out = np.empty(len(token_lists), dtype=object)
+        out[:] = np.split(ids, np.cumsum(lengths[:-1]))
+        return out
+
+    def transform(self, X):
+        """Map documents to integer sequences.
+
+        Parameters
+        ----------
+        X : iterable of str or of lists of str
+            Documents.
+
+        Returns
+        -------
+        sequences : ndarray of shape (n_documents,), dtype object
+            One ``int32`` array per document; an empty document gives an
+            empty array; unknown words map to ``1``.
+        """
+        check_is_fitted(self, "vocabulary_")
+        return self._encode(self._tokenize_all(X))
+
+    def inverse_transform(self, X):
+        """Map integer sequences back to tokens, to inspect what a model saw.
+
+        Padding (``0``) is dropped, ``1`` becomes ``oov_token``.
+
+        Parameters
+        ----------
+        X : iterable of sequences of int, or 2-D array
+            Integer sequences, padded or not.
+
+        Returns
+        -------
+        tokens : list of list of str
+            The tokens of each sequence.
+        """
+        check_is_fitted(self, "vocabulary_")
+        lookup = np.empty(self.vocabulary_size_, dtype=object)
+        lookup[PAD_INDEX] = None
+        lookup[OOV_INDEX] = self.oov_token
+        for word, index in self.vocabulary_.items():
+            lookup[index] = word
+        result = []
+        for i, seq in enumerate(X):
+            ids = np.asarray(seq)
+            if ids.size and (
+                ids.dtype.kind not in "iu" or ids.min() < 0 or ids.max() >= len(lookup)
+            ):
+                raise ValueError(
+                    f"Row {i} holds values that are not indices of this vocabulary "
+                    f"(integers in [0, {len(lookup)}))."
+                )
+            result.append([t for t in lookup[ids] if t is not None])
+        return result
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.requires_fit = True
+        return tags

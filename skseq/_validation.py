@@ -1,0 +1,285 @@
+"""Input checks whose errors name the argument and the offending row.
+
+Every public estimator funnels its input through these helpers so that bad
+data fails early, with a message a user can act on, instead of deep inside
+TensorFlow.
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+__all__ = ["check_documents", "check_sequences", "check_id_matrix"]
+
+
+def _is_missing(value):
+    """Return True for None and float NaN (how pandas marks a missing text)."""
+    if value is None:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def check_documents(X, *, owner):
+    """Validate raw documents and return them as a list.
+
+    Each document is either a string (``bytes`` are decoded as UTF-8) or a
+    sequence of string tokens (a pre-tokenised document).
+
+    Parameters
+    ----------
+    X : iterable of str, bytes or sequences of str
+        The documents.
+    owner : str
+        Name of the estimator, used in error messages.
+
+    Returns
+    -------
+    docs : list
+        One entry per document: a ``str`` or a ``list`` of ``str`` tokens.
+    """
+    if isinstance(X, (str, bytes)):
+        raise TypeError(
+            "Iterable over raw text documents expected, string object received."
+        )
+    if isinstance(X, np.ndarray) and X.ndim != 1:
+        raise ValueError(
+            f"{owner} expects a 1-D collection of documents; got an array of "
+            f"shape {X.shape}."
+        )
+    try:
+        docs = list(X)
+    except TypeError:
+        raise TypeError(
+            f"{owner} expects an iterable of documents (str or list of str "
+            f"tokens); got {type(X).__name__}."
+        ) from None
+    if not docs:
+        raise ValueError(f"{owner} received an empty collection of documents.")
+    for i, doc in enumerate(docs):
+        if isinstance(doc, str):
+            continue
+        if isinstance(doc, bytes):
+            try:
+                docs[i] = doc.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ValueError(
+                    f"Document {i} is bytes that are not valid UTF-8 ({exc.reason} "
+                    f"at byte {exc.start}); decode it before passing it to {owner}."
+                ) from None
+            continue
+        if _is_missing(doc):
+            raise ValueError(
+                f"Document {i} is missing ({doc!r}); {owner} needs a string for "
+                f"every row. Drop or fill missing texts first."
+            )
+        if isinstance(doc, (list, tuple)) or (
+            isinstance(doc, np.ndarray) and doc.ndim == 1 and doc.dtype.kind in "UO"
+        ):
+            tokens = list(doc)
+            for j, tok in enumerate(tokens):
+                if not isinstance(tok, str):
+                    raise TypeError(
+                        f"Document {i} is a token list whose token {j} is "
+                        f"{type(tok).__name__} ({tok!r}); tokens must be str."
+                    )
+            docs[i] = tokens
+            continue
+        raise TypeError(
+            f"Document {i} is {type(doc).__name__} ({doc!r:.60}); {owner} "
+            f"expects a str or a list of str tokens per document."
+        )
+    return docs
+
+
+def check_sequences(X, *, owner):
+    """Validate integer sequences and return them flattened.
+
+    Accepts a list (or 1-D object array) of 1-D sequences of possibly
+    different lengths, or a 2-D numeric array.
+
+    Parameters
+    ----------
+    X : list of sequences, 1-D object array of arrays, or 2-D array
+        The sequences.
+    owner : str
+        Name of the estimator, used in error messages.
+
+    Returns
+    -------
+    values : ndarray of shape (total_length,)
+        All sequences concatenated.
+    lengths : ndarray of shape (n_sequences,), dtype int64
+        Length of each sequence.
+    """
+    if isinstance(X, (str, bytes)):
+        raise TypeError(
+            f"{owner} expects a collection of integer sequences; got a string. "
+            "Turn texts into sequences with IntegerSequencer first."
+        )
+    if isinstance(X, np.ndarray) and X.dtype != object:
+        if X.ndim != 2:
+            raise ValueError(
+                f"{owner} expects a 2-D array or a list of 1-D sequences; got an "
+                f"array of shape {X.shape}."
+            )
+        _check_numeric_dtype(X.dtype, owner, where="X")
+        lengths = np.full(X.shape[0], X.shape[1], dtype=np.int64)
+        if X.shape[0] == 0:
+            raise ValueError(f"{owner} received 0 sequences.")
+        return X.reshape(-1), lengths
+    try:
+        rows = list(X)
+    except TypeError:
+        raise TypeError(
+            f"{owner} expects a collection of integer sequences; got "
+            f"{type(X).__name__}."
+        ) from None
+    if not rows:
+        raise ValueError(f"{owner} received 0 sequences.")
+    # Fast path: one C-level pass; on any problem, rescan row by row so the
+    # error can name the offending row.
+    try:
+        lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+        values = np.concatenate(rows) if lengths.sum() else np.zeros(0, np.int32)
+        # (a str row cannot pass: it either fails to concatenate or turns
+        # the result's dtype into a string dtype)
+        if values.ndim == 1 and values.dtype.kind in "iubf":
+            return values, lengths
+    except (TypeError, ValueError):
+        pass
+    _explain_bad_row(rows, owner)
+    raise TypeError(f"{owner} expects integer sequences.")  # pragma: no cover
+
+
+def _explain_bad_row(rows, owner):
+    """Raise an error naming the first row that is not an integer sequence."""
+    for i, row in enumerate(rows):
+        if isinstance(row, (str, bytes)):
+            raise TypeError(
+                f"Row {i} of X is a string ({row!r:.40}); {owner} expects integer "
+                "sequences. Put an IntegerSequencer before it."
+            )
+        if _is_missing(row):
+            raise ValueError(f"Row {i} of X is missing ({row!r}).")
+        try:
+            arr = np.asarray(row)
+        except ValueError:
+            raise ValueError(f"Row {i} of X is ragged; expected a 1-D sequence.") from None
+        if arr.ndim != 1:
+            raise ValueError(
+                f"Row {i} of X must be a 1-D sequence; got shape {arr.shape}."
+            )
+        if arr.size and arr.dtype.kind not in "iubf":
+            raise TypeError(
+                f"Row {i} of X has dtype {arr.dtype}; {owner} expects integer ids. "
+                "Put an IntegerSequencer before it."
+            )
+
+
+def _check_numeric_dtype(dtype, owner, where):
+    if dtype.kind not in "iubf":
+        raise TypeError(
+            f"{where} has dtype {dtype}; {owner} expects integer ids. Turn texts "
+            "into sequences with IntegerSequencer and Padder first."
+        )
+
+
+def check_id_matrix(X, *, owner):
+    """Validate a padded 2-D matrix of token ids for a Keras model.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_timesteps)
+        Non-negative integer ids; floats are accepted only when every value
+        is a whole number.
+    owner : str
+        Name of the estimator, used in error messages.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_timesteps), dtype int32
+    """
+    if isinstance(X, (str, bytes)):
+        raise TypeError(
+            f"{owner} expects a 2-D array of integer token ids; got a string. "
+            "Put IntegerSequencer and Padder in front of it in a Pipeline."
+        )
+    if not isinstance(X, np.ndarray):
+        try:
+            X = np.asarray(X)
+        except ValueError:
+            raise ValueError(
+                f"{owner} expects a 2-D array of integer token ids; X is ragged. "
+                "Pad it to a common length with Padder first."
+            ) from None
+    if X.dtype.kind in "OUS":
+        raise TypeError(
+            f"{owner} expects a 2-D array of integer token ids; got dtype "
+            f"{X.dtype}. Raw text must go through IntegerSequencer and Padder "
+            "first: make_pipeline(IntegerSequencer(), Padder(), "
+            f"{owner}())."
+        )
+    if X.dtype.kind == "b":
+        raise TypeError(f"{owner} expects integer token ids; got a boolean array.")
+    if X.dtype.kind not in "iuf":
+        raise TypeError(f"{owner} expects integer token ids; got dtype {X.dtype}.")
+    if X.ndim != 2:
+        raise ValueError(
+            f"{owner} expects a 2-D array of shape (n_samples, n_timesteps); got "
+            f"{X.ndim}-D array of shape {X.shape}."
+            + (" Reshape a single sequence with X.reshape(1, -1)." if X.ndim == 1 else "")
+        )
+    if X.shape[0] == 0:
+        raise ValueError(
+            f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of 1 "
+            f"is required by {owner}."
+        )
+    if X.shape[1] == 0:
+        raise ValueError(
+            f"Found array with 0 timestep(s) (shape={X.shape}) while a minimum of "
+            f"1 is required by {owner}."
+        )
+    if X.dtype.kind == "f":
+        finite = np.isfinite(X)
+        if not finite.all():
+            row = int(np.argwhere(~finite)[0, 0])
+            raise ValueError(
+                f"Input X contains NaN or infinity (first in row {row}); {owner} "
+                "expects integer token ids."
+            )
+        if not np.array_equal(X, np.floor(X)):
+            row = int(np.argwhere(X != np.floor(X))[0, 0])
+            raise ValueError(
+                f"Input X contains non-integer values (first in row {row}); "
+                f"{owner} expects integer token ids."
+            )
+    if X.size and X.min() < 0:
+        row = int(np.argwhere(X < 0)[0, 0])
+        raise ValueError(
+            f"Input X contains negative token ids (first in row {row}); ids must "
+            "be >= 0 (0 is padding)."
+        )
+    if X.size and X.max() > np.iinfo(np.int32).max:
+        row = int(np.argwhere(X > np.iinfo(np.int32).max)[0, 0])
+        raise ValueError(
+            f"Input X contains token ids too large for int32 (first in row {row})."
+        )
+    return X.astype(np.int32, copy=False)
+
+
+def check_positive_int(value, name, owner, *, allow_none=False):
+    """Return ``value`` if it is a positive int, else raise a clear error."""
+    if value is None and allow_none:
+        return value
+    if (
+        isinstance(value, numbers.Integral)
+        and not isinstance(value, bool)
+        and value >= 1
+    ):
+        return int(value)
+    suffix = " or None" if allow_none else ""
+    raise ValueError(
+        f"The '{name}' parameter of {owner} must be an int in the range "
+        f"[1, inf){suffix}. Got {value!r} instead."
+    )

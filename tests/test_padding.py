@@ -1,0 +1,104 @@
+import itertools
+import pickle
+
+import keras
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from skseq import IntegerSequencer, Padder
+
+
+@pytest.fixture(scope="module")
+def real_sequences(imdb_texts):
+    X, _ = imdb_texts
+    return list(IntegerSequencer(num_words=1000).fit_transform(X))
+
+
+@pytest.mark.parametrize(
+    "padding, truncating, maxlen",
+    list(itertools.product(["pre", "post"], ["pre", "post"], [1, 50, 200, 3000])),
+)
+def test_identical_to_keras_pad_sequences(real_sequences, padding, truncating, maxlen):
+    seqs = real_sequences + [[]]  # an empty sequence too
+    expected = keras.utils.pad_sequences(
+        seqs, maxlen=maxlen, padding=padding, truncating=truncating
+    )
+    got = Padder(maxlen=maxlen, padding=padding, truncating=truncating).fit_transform(seqs)
+    assert got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_maxlen_none_learns_longest(real_sequences):
+    padder = Padder().fit(real_sequences)
+    assert padder.maxlen_ == max(map(len, real_sequences))
+    expected = keras.utils.pad_sequences(real_sequences)
+    np.testing.assert_array_equal(padder.transform(real_sequences), expected)
+    # later data is cut to the learned width
+    assert padder.transform([[1] * (padder.maxlen_ + 5)]).shape == (1, padder.maxlen_)
+
+
+def test_value_and_dtype():
+    out = Padder(maxlen=4, value=-1, dtype="float32").fit_transform([[1, 2]])
+    assert out.dtype == np.float32
+    assert out.tolist() == [[-1, -1, 1, 2]]
+
+
+def test_accepts_object_array_and_2d_array():
+    obj = np.empty(2, dtype=object)
+    obj[0], obj[1] = np.array([1, 2]), np.array([3])
+    assert Padder(maxlen=2).fit_transform(obj).tolist() == [[1, 2], [0, 3]]
+    arr = np.array([[1, 2, 3], [4, 5, 6]])
+    assert Padder(maxlen=2).fit_transform(arr).tolist() == [[2, 3], [5, 6]]
+    assert Padder(maxlen=4, padding="post").fit_transform(arr).tolist() == [
+        [1, 2, 3, 0], [4, 5, 6, 0]]
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"maxlen": 0}, "'maxlen' parameter of Padder must be an int in the range"),
+        ({"maxlen": -3}, "'maxlen' parameter of Padder"),
+        ({"padding": "middle"}, "'padding' parameter of Padder"),
+        ({"truncating": "both"}, "'truncating' parameter of Padder"),
+        ({"dtype": "not-a-dtype"}, "'dtype' parameter of Padder"),
+    ],
+)
+def test_bad_parameters_fail_at_fit(params, match):
+    padder = Padder(**params)  # no error at construction
+    with pytest.raises(ValueError, match=match):
+        padder.fit([[1, 2]])
+
+
+@pytest.mark.parametrize(
+    "X, error, match",
+    [
+        ("a string", TypeError, "IntegerSequencer"),
+        ([[1, 2], "text"], TypeError, "Row 1 of X is a string"),
+        ([[1, 2], None], ValueError, "Row 1 of X is missing"),
+        ([[1, 2], ["a", "b"]], TypeError, "Row 1 of X has dtype"),
+        ([[1], [[1, 2]]], ValueError, "Row 1 of X must be a 1-D"),
+        (np.zeros((2, 2, 2)), ValueError, "2-D array"),
+        ([], ValueError, "0 sequences"),
+    ],
+)
+def test_bad_sequences(X, error, match):
+    with pytest.raises(error, match=match):
+        Padder(maxlen=3).fit(X)
+
+
+def test_transform_before_fit():
+    with pytest.raises(NotFittedError):
+        Padder().transform([[1]])
+
+
+def test_clone_pickle_idempotent(real_sequences):
+    padder = Padder(maxlen=100, padding="post")
+    assert clone(padder).get_params() == padder.get_params()
+    padder.fit(real_sequences)
+    restored = pickle.loads(pickle.dumps(padder))
+    np.testing.assert_array_equal(restored.transform(real_sequences),
+                                  padder.transform(real_sequences))
+    np.testing.assert_array_equal(padder.transform(real_sequences),
+                                  padder.transform(real_sequences))
