@@ -4,6 +4,7 @@ Importing skseq has no side effects: it seeds nothing, sets no environment
 variable and changes no log level.
 """
 
+from ._classifier import LSTMSequenceClassifier, TrainingDivergedError
 from ._padding import Padder
 from ._sequencer import OOV_INDEX, PAD_INDEX, IntegerSequencer
 
@@ -12,6 +13,8 @@ __version__ = "0.1.0"
 __all__ = [
     "IntegerSequencer",
     "Padder",
+    "LSTMSequenceClassifier",
+    "TrainingDivergedError",
     "PAD_INDEX",
     "OOV_INDEX",
     "__version__",

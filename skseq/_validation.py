@@ -205,6 +205,11 @@ def check_id_matrix(X, *, owner):
             f"{owner} expects a 2-D array of integer token ids; got a string. "
             "Put IntegerSequencer and Padder in front of it in a Pipeline."
         )
+    if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
+        raise TypeError(
+            f"Sparse input is not supported by {owner}: X must be a dense 2-D array "
+            "of token ids (the output of Padder)."
+        )
     if not isinstance(X, np.ndarray):
         try:
             X = np.asarray(X)
@@ -213,6 +218,13 @@ def check_id_matrix(X, *, owner):
                 f"{owner} expects a 2-D array of integer token ids; X is ragged. "
                 "Pad it to a common length with Padder first."
             ) from None
+    if X.dtype.kind == "c":
+        raise ValueError(f"Complex data not supported by {owner}: X must hold token ids.")
+    if X.dtype.kind == "O":
+        try:
+            X = X.astype(np.float64)
+        except (TypeError, ValueError):
+            pass
     if X.dtype.kind in "OUS":
         raise TypeError(
             f"{owner} expects a 2-D array of integer token ids; got dtype "
@@ -228,7 +240,8 @@ def check_id_matrix(X, *, owner):
         raise ValueError(
             f"{owner} expects a 2-D array of shape (n_samples, n_timesteps); got "
             f"{X.ndim}-D array of shape {X.shape}."
-            + (" Reshape a single sequence with X.reshape(1, -1)." if X.ndim == 1 else "")
+            + (" Reshape your data with X.reshape(1, -1) if it holds a single "
+               "sequence." if X.ndim == 1 else "")
         )
     if X.shape[0] == 0:
         raise ValueError(
@@ -237,8 +250,8 @@ def check_id_matrix(X, *, owner):
         )
     if X.shape[1] == 0:
         raise ValueError(
-            f"Found array with 0 timestep(s) (shape={X.shape}) while a minimum of "
-            f"1 is required by {owner}."
+            f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of "
+            f"1 is required by {owner} (X has no time steps)."
         )
     if X.dtype.kind == "f":
         finite = np.isfinite(X)
@@ -257,8 +270,8 @@ def check_id_matrix(X, *, owner):
     if X.size and X.min() < 0:
         row = int(np.argwhere(X < 0)[0, 0])
         raise ValueError(
-            f"Input X contains negative token ids (first in row {row}); ids must "
-            "be >= 0 (0 is padding)."
+            f"Negative values in data passed to {owner}: X contains negative token "
+            f"ids (first in row {row}); ids must be >= 0 (0 is padding)."
         )
     if X.size and X.max() > np.iinfo(np.int32).max:
         row = int(np.argwhere(X > np.iinfo(np.int32).max)[0, 0])

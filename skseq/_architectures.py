@@ -1,0 +1,98 @@
+"""Pure functions from named hyperparameters to Keras models.
+
+Nothing here knows about scikit-learn: ``build_model`` takes plain values and
+returns an uncompiled Keras model, so the same code serves the estimator, the
+benchmarks (plain Keras peers) and anyone who wants the bare model.
+"""
+
+import keras
+
+__all__ = ["build_model", "LAYER_TYPES"]
+
+#: Recurrent layer classes selectable by ``layer_type``.
+LAYER_TYPES = {
+    "lstm": keras.layers.LSTM,
+    "gru": keras.layers.GRU,
+    "simple_rnn": keras.layers.SimpleRNN,
+}
+
+
+def build_model(
+    *,
+    vocab_size,
+    n_outputs,
+    embedding_dim=32,
+    units=100,
+    layer_type="lstm",
+    bidirectional=False,
+    n_layers=1,
+    dropout=0.0,
+    recurrent_dropout=0.0,
+    conv_filters=0,
+    conv_kernel_size=3,
+    pool_size=2,
+    mask_padding=False,
+):
+    """Build an uncompiled embedding + recurrent classifier.
+
+    Layout: ``Embedding -> [Dropout] -> [Conv1D -> MaxPooling1D] ->
+    recurrent layer(s) -> [Dropout] -> Dense``. The input accepts sequences
+    of any length (``shape=(None,)``).
+
+    Parameters
+    ----------
+    vocab_size : int
+        Embedding ``input_dim``: every id must be smaller.
+    n_outputs : int
+        1 gives a sigmoid unit (binary); more gives a softmax layer.
+    embedding_dim, units, layer_type, bidirectional, n_layers, dropout, \
+recurrent_dropout, conv_filters, conv_kernel_size, pool_size, mask_padding
+        As in :class:`~skseq.LSTMSequenceClassifier`.
+
+    Returns
+    -------
+    model : keras.Model
+        The uncompiled model.
+    """
+    inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
+    x = keras.layers.Embedding(
+        vocab_size, embedding_dim, mask_zero=mask_padding, name="embedding"
+    )(inputs)
+    mask = None
+    if dropout:
+        x = keras.layers.Dropout(dropout, name="embedding_dropout")(x)
+    if conv_filters:
+        if mask_padding:
+            # Conv1D and pooling drop Keras masks. Zero the padded steps so
+            # they contribute nothing to the convolution, then pool the mask
+            # alongside the features and hand it to the recurrent layers.
+            mask = keras.ops.not_equal(inputs, 0)
+            x = x * keras.ops.expand_dims(keras.ops.cast(mask, x.dtype), -1)
+        x = keras.layers.Conv1D(
+            conv_filters, conv_kernel_size, padding="same", activation="relu",
+            name="conv",
+        )(x)
+        x = keras.layers.MaxPooling1D(pool_size, name="pool")(x)
+        if mask_padding:
+            pooled = keras.layers.MaxPooling1D(pool_size, name="mask_pool")(
+                keras.ops.expand_dims(keras.ops.cast(mask, x.dtype), -1)
+            )
+            mask = keras.ops.squeeze(keras.ops.greater(pooled, 0), -1)
+    recurrent = LAYER_TYPES[layer_type]
+    for i in range(n_layers):
+        layer = recurrent(
+            units,
+            recurrent_dropout=recurrent_dropout,
+            # the seeds' blog model 3 puts the same rate on the inputs
+            dropout=recurrent_dropout,
+            return_sequences=i < n_layers - 1,
+            name=f"{layer_type}_{i}",
+        )
+        if bidirectional:
+            layer = keras.layers.Bidirectional(layer, name=f"bidirectional_{i}")
+        x = layer(x, mask=mask) if mask is not None else layer(x)
+    if dropout:
+        x = keras.layers.Dropout(dropout, name="recurrent_dropout_layer")(x)
+    activation = "sigmoid" if n_outputs == 1 else "softmax"
+    outputs = keras.layers.Dense(n_outputs, activation=activation, name="output")(x)
+    return keras.Model(inputs, outputs, name="skseq_classifier")

@@ -1,0 +1,635 @@
+"""LSTMSequenceClassifier: a configurable Keras recurrent text classifier."""
+
+import math
+import os
+import tempfile
+import warnings
+from numbers import Integral, Real
+
+import keras
+import numpy as np
+import tensorflow as tf
+from sklearn.exceptions import DataConversionWarning, NotFittedError
+from sklearn.model_selection import train_test_split
+from sklearn.utils.multiclass import type_of_target
+
+from ._architectures import LAYER_TYPES, build_model
+from ._fixes import Interval, KerasClassifierCompat, StrOptions
+from ._random import seed_from_random_state, seeded
+from ._sequencer import OOV_INDEX
+from ._validation import check_id_matrix
+
+__all__ = ["LSTMSequenceClassifier", "TrainingDivergedError"]
+
+# Rows per call of the compiled prediction function. Every call gets exactly
+# this many rows (the last chunk is padded with empty rows): the float result
+# of a row then never depends on how many rows were predicted with it.
+_PREDICT_CHUNK = 32
+_ROUTABLE = ("optimizer", "callbacks")
+
+
+class TrainingDivergedError(FloatingPointError):
+    """Raised when the training loss becomes NaN or infinite."""
+
+
+class _StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Stop training at the first batch whose loss is NaN or infinite."""
+
+    def __init__(self):
+        super().__init__()
+        self.bad_epoch = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            self.bad_epoch = self.params.get("epochs"), batch
+            self.model.stop_training = True
+
+
+class LSTMSequenceClassifier(KerasClassifierCompat):
+    """Recurrent neural network classifier for padded integer sequences.
+
+    A scikit-learn classifier (built on scikeras' ``KerasClassifier``) whose
+    constructor arguments describe the Keras model: an embedding, optional
+    dropout and convolution, one or more (bidirectional) LSTM / GRU /
+    SimpleRNN layers and a dense output. Binary targets get one sigmoid unit
+    and binary cross-entropy; more classes get softmax and sparse categorical
+    cross-entropy. Labels can be any sortable values.
+
+    Put it after :class:`IntegerSequencer` and :class:`Padder` in a
+    :class:`~sklearn.pipeline.Pipeline` to classify raw text.
+
+    Parameters
+    ----------
+    embedding_dim : int, default=32
+        Size of the word vectors (32 in both seed documents).
+    units : int, default=100
+        Units per recurrent layer (32 in the R book, 100 in the blog).
+    layer_type : {'lstm', 'gru', 'simple_rnn'}, default='lstm'
+        Recurrent layer class.
+    bidirectional : bool, default=False
+        Wrap every recurrent layer in ``Bidirectional`` (R book model 4).
+    n_layers : int, default=1
+        Stacked recurrent layers; all but the last return sequences (R book
+        model 3 uses 2).
+    dropout : float in [0, 1), default=0.0
+        Rate of ``Dropout`` layers after the embedding and after the
+        recurrent block (blog model 2 uses 0.2).
+    recurrent_dropout : float in [0, 1), default=0.0
+        Dropout inside each recurrent layer, on its inputs and its recurrent
+        state (blog model 3 uses 0.2). Non-zero values disable the fused
+        cuDNN kernel on GPUs.
+    conv_filters : int, default=0
+        If positive, a ``Conv1D(conv_filters, conv_kernel_size,
+        padding='same', activation='relu')`` and ``MaxPooling1D(pool_size)``
+        block runs before the recurrent layers (blog model 4 uses 32).
+    conv_kernel_size : int, default=3
+        Width of the convolution.
+    pool_size : int, default=2
+        Width of the max pooling after the convolution.
+    vocab_size : int or None, default=None
+        Embedding ``input_dim``. ``None`` infers it at fit as the largest id
+        in ``X`` plus one. Ids at or above it at predict time are read as the
+        out-of-vocabulary id 1.
+    mask_padding : bool, default=False
+        Mask the padding id 0 through the model, so that predictions do not
+        depend on how much padding surrounds a sequence.
+    optimizer : str, keras.optimizers.Optimizer class or instance, \
+default='adam'
+        Optimizer. Its settings are routed with the ``optimizer__`` prefix,
+        e.g. ``optimizer__learning_rate=1e-3``; an instance is copied at each
+        fit, never trained in place.
+    epochs : int, default=3
+        Passes over the training data.
+    batch_size : int, default=64
+        Training batch size.
+    validation_split : float in [0, 1), default=0.0
+        Fraction of the training data held out to report validation loss and
+        accuracy in ``history_`` (and for callbacks such as
+        ``EarlyStopping``). Unlike Keras, the held-out part is a shuffled,
+        stratified sample (deterministic under ``random_state``), not the
+        last rows.
+    callbacks : list of keras.callbacks.Callback or None, default=None
+        Keras callbacks for training, e.g. ``EarlyStopping``.
+    class_weight : dict, 'balanced' or None, default=None
+        Weights per class, as in scikit-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seed for weight initialisation, dropout, shuffling and the
+        validation split. An int makes fits repeatable: TensorFlow's
+        deterministic ops are switched on for the duration of ``fit`` only,
+        and the global random states are restored afterwards.
+    verbose : int, default=0
+        Keras verbosity during ``fit``: 0 silent, 1 progress bar, 2 one line
+        per epoch.
+    warm_start : bool, default=False
+        Keep training the existing model on the next ``fit`` instead of
+        building a new one.
+    **routed_params : dict
+        ``optimizer__<name>`` and ``callbacks__<name>`` settings, routed as
+        in scikeras.
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The fitted Keras model.
+    history_ : dict of str to list of float
+        Loss and accuracy per epoch (``val_``-prefixed with validation data).
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, sorted.
+    n_classes_ : int
+        Number of classes.
+    vocab_size_ : int
+        Embedding input dimension used.
+    n_features_in_ : int
+        Width of ``X`` at fit (the model accepts any width later).
+
+    See Also
+    --------
+    IntegerSequencer : Raw text to integer sequences.
+    Padder : Sequences to a fixed-width array.
+
+    Notes
+    -----
+    Determinism: with an int ``random_state``, two fits on the same data,
+    machine and library versions give bit-identical predictions. Results can
+    differ across machines (CPU instruction sets, GPU vs CPU) and library
+    versions.
+
+    Examples
+    --------
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skseq import IntegerSequencer, Padder, LSTMSequenceClassifier
+    >>> texts = ["a good film", "a bad film", "good acting", "bad acting"] * 8
+    >>> labels = ["pos", "neg", "pos", "neg"] * 8
+    >>> pipe = make_pipeline(
+    ...     IntegerSequencer(), Padder(maxlen=4),
+    ...     LSTMSequenceClassifier(units=8, epochs=30, batch_size=8,
+    ...                            random_state=0))
+    >>> pipe.fit(texts, labels).predict(["good film", "bad film"])
+    array(['pos', 'neg'], dtype=object)
+    """
+
+    _parameter_constraints = {
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "units": [Interval(Integral, 1, None, closed="left")],
+        "layer_type": [StrOptions(set(LAYER_TYPES))],
+        "bidirectional": ["boolean"],
+        "n_layers": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
+        "conv_filters": [Interval(Integral, 0, None, closed="left")],
+        "conv_kernel_size": [Interval(Integral, 1, None, closed="left")],
+        "pool_size": [Interval(Integral, 1, None, closed="left")],
+        "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
+        "mask_padding": ["boolean"],
+        "optimizer": [str, keras.optimizers.Optimizer, type],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "validation_split": [Interval(Real, 0, 1, closed="left")],
+        "callbacks": [list, tuple, keras.callbacks.Callback, None],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        *,
+        embedding_dim=32,
+        units=100,
+        layer_type="lstm",
+        bidirectional=False,
+        n_layers=1,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        conv_filters=0,
+        conv_kernel_size=3,
+        pool_size=2,
+        vocab_size=None,
+        mask_padding=False,
+        optimizer="adam",
+        epochs=3,
+        batch_size=64,
+        validation_split=0.0,
+        callbacks=None,
+        class_weight=None,
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+        **routed_params,
+    ):
+        self.embedding_dim = embedding_dim
+        self.units = units
+        self.layer_type = layer_type
+        self.bidirectional = bidirectional
+        self.n_layers = n_layers
+        self.dropout = dropout
+        self.recurrent_dropout = recurrent_dropout
+        self.conv_filters = conv_filters
+        self.conv_kernel_size = conv_kernel_size
+        self.pool_size = pool_size
+        self.vocab_size = vocab_size
+        self.mask_padding = mask_padding
+        self.optimizer = optimizer
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.validation_split = validation_split
+        self.callbacks = callbacks
+        self.class_weight = class_weight
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        vars(self).update(routed_params)
+
+    # ------------------------------------------------------------------
+    # validation
+    def _check_routed_params(self):
+        for key in self.get_params(deep=False):
+            if "__" in key and key.split("__")[0] not in _ROUTABLE:
+                raise ValueError(
+                    f"Unknown routed parameter {key!r} for {type(self).__name__}; "
+                    f"only the prefixes {', '.join(p + '__' for p in _ROUTABLE)} "
+                    "are routed."
+                )
+
+    def _check_targets(self, y, known_classes=None):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None."
+            )
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected. Please "
+                "change the shape of y to (n_samples,), for example using ravel().",
+                DataConversionWarning, stacklevel=3,
+            )
+            y = y.ravel()
+        if y.ndim != 1:
+            raise ValueError(f"y must be 1-D (one label per row); got shape {y.shape}.")
+        if y.size == 0:
+            raise ValueError("y is empty: at least 2 samples of 2 classes are needed.")
+        if y.dtype.kind == "f" and not np.isfinite(y).all():
+            raise ValueError(
+                f"y contains NaN or infinity (first at row "
+                f"{int(np.flatnonzero(~np.isfinite(y))[0])})."
+            )
+        if y.dtype == object:
+            missing = [i for i, v in enumerate(y) if v is None or v != v]
+            if missing:
+                raise ValueError(f"y contains missing labels (first at row {missing[0]}).")
+        kind = type_of_target(y)
+        if kind not in ("binary", "multiclass"):
+            raise ValueError(
+                f"Unknown label type: {kind!r}. {type(self).__name__} needs class "
+                "labels (binary or multiclass)."
+            )
+        n_classes = np.unique(y if known_classes is None else known_classes).size
+        if n_classes < 2:
+            raise ValueError(
+                f"y contains only one class ({np.unique(y)[0]!r}); a classifier needs "
+                "at least 2."
+            )
+        return y
+
+    def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
+        # Replaces scikeras' checks: ids must be non-negative integers; any
+        # width is accepted (the model is width-agnostic); int64 at predict
+        # after int32 at fit is fine.
+        if y is not None:
+            _, y = super()._validate_data(X=None, y=y, reset=reset, y_numeric=y_numeric)
+        if X is not None:
+            X = check_id_matrix(X, owner=type(self).__name__)
+            if reset:
+                self.X_dtype_ = X.dtype
+                self.X_shape_ = X.shape
+                self.n_features_in_ = X.shape[1]
+        return X, y
+
+    # ------------------------------------------------------------------
+    # building
+    def _make_optimizer(self):
+        settings = {
+            k.split("__", 1)[1]: v
+            for k, v in self.get_params(deep=False).items()
+            if k.startswith("optimizer__")
+        }
+        optimizer = self.optimizer
+        if isinstance(optimizer, str):
+            try:
+                optimizer = type(keras.optimizers.get(optimizer))
+            except ValueError:
+                raise ValueError(
+                    f"The 'optimizer' parameter of {type(self).__name__} names no "
+                    f"Keras optimizer: {self.optimizer!r}. Use e.g. 'adam', "
+                    "'rmsprop', 'sgd' or an optimizer instance."
+                ) from None
+        if isinstance(optimizer, keras.optimizers.Optimizer):
+            # copy: fitting twice must not continue the same optimizer state
+            return type(optimizer).from_config({**optimizer.get_config(), **settings})
+        if isinstance(optimizer, type) and issubclass(optimizer, keras.optimizers.Optimizer):
+            try:
+                return optimizer(**settings)
+            except TypeError as exc:
+                raise ValueError(f"Bad optimizer__ setting for {optimizer.__name__}: {exc}") from None
+        raise ValueError(
+            f"The 'optimizer' parameter of {type(self).__name__} must be a name, a "
+            f"Keras optimizer class or instance. Got {self.optimizer!r} instead."
+        )
+
+    def _keras_build_fn(self, meta):
+        """Build and compile the Keras model (scikeras' subclass hook).
+
+        Parameters
+        ----------
+        meta : dict
+            Fitted facts from scikeras (``n_classes_``, ...).
+
+        Returns
+        -------
+        model : keras.Model
+            The compiled model.
+        """
+        n_classes = meta["n_classes_"]
+        model = build_model(
+            vocab_size=self.vocab_size_,
+            n_outputs=1 if n_classes == 2 else n_classes,
+            embedding_dim=self.embedding_dim,
+            units=self.units,
+            layer_type=self.layer_type,
+            bidirectional=self.bidirectional,
+            n_layers=self.n_layers,
+            dropout=self.dropout,
+            recurrent_dropout=self.recurrent_dropout,
+            conv_filters=self.conv_filters,
+            conv_kernel_size=self.conv_kernel_size,
+            pool_size=self.pool_size,
+            mask_padding=self.mask_padding,
+        )
+        loss = "binary_crossentropy" if n_classes == 2 else "sparse_categorical_crossentropy"
+        model.compile(optimizer=self._make_optimizer(), loss=loss, metrics=["accuracy"])
+        return model
+
+    # ------------------------------------------------------------------
+    # training
+    def fit(self, X, y, sample_weight=None, *, validation_data=None):
+        """Build a new model and train it on padded integer sequences.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps)
+            Padded token ids (the output of :class:`Padder`).
+        y : array-like of shape (n_samples,)
+            Class labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights.
+        validation_data : tuple (X_val, y_val), default=None
+            Explicit validation data (padded ids and labels), used instead of
+            ``validation_split``.
+
+        Returns
+        -------
+        self : LSTMSequenceClassifier
+            The fitted classifier.
+        """
+        return self._train(X, y, sample_weight, validation_data, partial=False)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train the current model (or a new one) for a single epoch.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps)
+            Padded token ids.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        classes : array-like of shape (n_classes,), default=None
+            All classes across calls; needed on the first call when ``y``
+            does not contain every class.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights.
+
+        Returns
+        -------
+        self : LSTMSequenceClassifier
+            The classifier.
+        """
+        return self._train(X, y, sample_weight, None, partial=True, classes=classes)
+
+    def _train(self, X, y, sample_weight, validation_data, *, partial, classes=None):
+        self._validate_params()
+        self._check_routed_params()
+        y = self._check_targets(y, known_classes=classes)
+        X = check_id_matrix(X, owner=type(self).__name__)
+        if len(y) != X.shape[0]:
+            raise ValueError(
+                f"X and y have inconsistent numbers of samples: {X.shape[0]} rows in "
+                f"X, {len(y)} labels in y."
+            )
+        continuing = self.initialized_ and (partial or self.warm_start)
+        if not continuing:
+            self._forget_fit()
+            if self.vocab_size is None:
+                self.vocab_size_ = max(int(X.max()) + 1, OOV_INDEX + 1)
+            else:
+                if X.max() >= self.vocab_size:
+                    raise ValueError(
+                        f"X contains token id {int(X.max())} but vocab_size="
+                        f"{self.vocab_size}; ids must be smaller than vocab_size "
+                        "(match it to the IntegerSequencer's num_words, or leave it None)."
+                    )
+                self.vocab_size_ = self.vocab_size
+        X = self._map_oov(X) if continuing else X
+        if validation_data is not None:
+            X_val, y_val = validation_data
+            X_val = check_id_matrix(X_val, owner=type(self).__name__)
+            validation_data = (X_val, self._check_targets(y_val))
+        self._validation_data = validation_data
+        self._seed = seed_from_random_state(self.random_state)
+        try:
+            with seeded(self._seed):
+                if partial:
+                    super().partial_fit(X, y, classes=classes, sample_weight=sample_weight)
+                else:
+                    super().fit(X, y, sample_weight=sample_weight)
+        except KeyboardInterrupt:
+            # Documented: an interrupted fit leaves the estimator unfitted.
+            self._forget_fit()
+            raise
+        finally:
+            del self._validation_data
+        return self
+
+    def _forget_fit(self):
+        for key in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
+            delattr(self, key)
+        vars(self).pop("_predict_fn", None)
+
+    def _split_validation(self, X, y, sample_weight):
+        if self._validation_data is not None:
+            X_val, y_val = self._validation_data
+            return X, y, sample_weight, (
+                self._map_oov(X_val), self.target_encoder_.transform(y_val)
+            )
+        if not self.validation_split:
+            return X, y, sample_weight, None
+        indices = np.arange(len(X))
+        labels = y.ravel() if y.ndim > 1 else y
+        try:
+            train_idx, val_idx = train_test_split(
+                indices, test_size=self.validation_split, stratify=labels,
+                random_state=self._seed,
+            )
+        except ValueError:
+            warnings.warn(
+                "A class has too few members for a stratified validation split; "
+                "using a plain shuffled split.", UserWarning, stacklevel=4,
+            )
+            train_idx, val_idx = train_test_split(
+                indices, test_size=self.validation_split, random_state=self._seed
+            )
+        train_idx.sort()
+        sw_train = None if sample_weight is None else sample_weight[train_idx]
+        return X[train_idx], y[train_idx], sw_train, (X[val_idx], y[val_idx])
+
+    def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch,
+                         **kwargs):
+        # Replaces scikeras' version: a stratified shuffled validation split,
+        # a clear error on divergence, no process-wide seeding.
+        X, y, sample_weight, validation = self._split_validation(X, y, sample_weight)
+        guard = _StopOnNonFiniteLoss()
+        history = self.model_.fit(
+            X, y,
+            sample_weight=sample_weight,
+            batch_size=self.batch_size,
+            epochs=initial_epoch + epochs,
+            initial_epoch=initial_epoch,
+            verbose=self.verbose,
+            callbacks=list(self._fit_callbacks) + [guard],
+            validation_data=validation,
+            shuffle=True,
+        )
+        if guard.bad_epoch is not None:
+            self._forget_fit()
+            raise TrainingDivergedError(
+                "Training diverged: the loss became NaN or infinite. The learning "
+                "rate is the likely cause (try a smaller optimizer__learning_rate), "
+                "or the inputs/sample weights contain extreme values. The "
+                "estimator is left unfitted."
+            )
+        if not warm_start or not hasattr(self, "history_"):
+            self.history_ = {}
+        for key, values in history.history.items():
+            self.history_.setdefault(key, []).extend(float(v) for v in values)
+        self._predict_fn = self._compile_predict_fn()
+
+    # ------------------------------------------------------------------
+    # prediction
+    def _map_oov(self, X):
+        if X.size and X.max() >= self.vocab_size_:
+            X = np.where(X >= self.vocab_size_, OOV_INDEX, X).astype(np.int32)
+        return X
+
+    def _compile_predict_fn(self):
+        model = self.model_
+
+        @tf.function(
+            input_signature=[tf.TensorSpec((None, None), tf.int32)],
+            reduce_retracing=True,
+        )
+        def predict_fn(x):
+            return model(x, training=False)
+
+        return predict_fn
+
+    def _predict_raw(self, X, **kwargs):
+        # Replaces scikeras' model.predict (~40 ms fixed cost per call) with a
+        # compiled direct call on fixed-size chunks: one row costs a few ms and
+        # every row gets the same computation whatever the batch around it.
+        if not self.initialized_:
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' "
+                "with appropriate arguments before using this estimator."
+            )
+        X, _ = self._validate_data(X=X)
+        X = self._map_oov(X)
+        fn = self._predict_fn
+        n = X.shape[0]
+        short = -n % _PREDICT_CHUNK
+        if short:
+            X = np.concatenate([X, np.zeros((short, X.shape[1]), np.int32)])
+        outputs = [
+            fn(tf.constant(X[start:start + _PREDICT_CHUNK])).numpy()
+            for start in range(0, X.shape[0], _PREDICT_CHUNK)
+        ]
+        return np.concatenate(outputs, axis=0)[:n]
+
+    def predict_proba(self, X):
+        """Class probabilities for padded integer sequences.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps)
+            Padded token ids.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities in the order of ``classes_``; rows sum to 1.
+        """
+        raw = self._predict_raw(X).astype(np.float64)
+        if raw.shape[1] == 1:  # one sigmoid unit
+            return np.column_stack([1.0 - raw[:, 0], raw[:, 0]])
+        return raw / raw.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        """Predict class labels for padded integer sequences.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps)
+            Padded token ids.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted labels (from ``classes_``).
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    # ------------------------------------------------------------------
+    # persistence: the Keras model travels as native .keras bytes
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        for key in ("_predict_fn", "_fit_callbacks", "_predict_callbacks"):
+            state.pop(key, None)
+        if "model_" in state:
+            state["model_"] = _model_to_bytes(state["model_"])
+        return state
+
+    def __setstate__(self, state):
+        if "model_" in state:
+            state = dict(state, model_=_model_from_bytes(state["model_"]))
+        self.__dict__.update(state)
+        if "model_" in state:
+            self._initialize_callbacks()
+            self._predict_fn = self._compile_predict_fn()
+
+
+def _model_to_bytes(model):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.keras")
+        model.save(path)
+        with open(path, "rb") as handle:
+            return handle.read()
+
+
+def _model_from_bytes(data):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.keras")
+        with open(path, "wb") as handle:
+            handle.write(data)
+        return keras.saving.load_model(path, safe_mode=True)
