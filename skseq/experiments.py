@@ -1,0 +1,135 @@
+"""The seed documents' experiments as ready-made skseq pipelines.
+
+Two source documents started skseq: a chapter of an R keras book (four
+models, ``num_words=500``, ``maxlen=200``) and a Python Keras blog post (four
+models, ``num_words=5000``, ``maxlen=500``), both on IMDB sentiment. Each
+model is described once here, with the numbers the documents published and
+the plain-Keras reference numbers on skseq's protocol split
+(``../shared/PROTOCOL.md``), so the command line, the examples and the
+benchmarks all run the same definitions.
+"""
+
+from dataclasses import dataclass, field
+
+from sklearn.pipeline import Pipeline
+
+from ._classifier import LSTMSequenceClassifier
+from ._padding import Padder
+from ._sequencer import IntegerSequencer
+
+__all__ = ["SeedModel", "SEED_MODELS", "EXPERIMENTS", "DEFAULT_MODEL"]
+
+
+@dataclass(frozen=True)
+class SeedModel:
+    """One model of a seed document, as a skseq pipeline recipe.
+
+    Parameters
+    ----------
+    key : str
+        Short name (``'R1'`` ... ``'M4'``).
+    description : str
+        What the model is.
+    num_words : int
+        ``IntegerSequencer(num_words=...)``.
+    maxlen : int
+        ``Padder(maxlen=...)`` (pre padding and truncating, as the seeds).
+    classifier_params : dict
+        Arguments of :class:`~skseq.LSTMSequenceClassifier`.
+    published_accuracy : float or None
+        Test accuracy the document reports (25,000 / 25,000 split).
+    reference : dict
+        Plain Keras on skseq's protocol split (12,500 / 12,500):
+        ``accuracy``, ``specificity``, ``sensitivity``, ``loss``.
+    parameter_count : int or None
+        Trainable parameters the document prints.
+    """
+
+    key: str
+    description: str
+    num_words: int
+    maxlen: int
+    classifier_params: dict = field(default_factory=dict)
+    published_accuracy: float = None
+    reference: dict = field(default_factory=dict)
+    parameter_count: int = None
+
+    def make_pipeline(self, **classifier_overrides):
+        """Build the unfitted pipeline ``IntegerSequencer -> Padder -> classifier``.
+
+        Parameters
+        ----------
+        **classifier_overrides : dict
+            Replace classifier arguments (e.g. ``epochs=1``, ``verbose=2``).
+
+        Returns
+        -------
+        pipeline : sklearn.pipeline.Pipeline
+            Steps ``sequencer``, ``padder``, ``classifier``.
+
+        Examples
+        --------
+        >>> from skseq.experiments import SEED_MODELS
+        >>> pipe = SEED_MODELS["R1"].make_pipeline(epochs=1)
+        >>> pipe.named_steps["classifier"].optimizer
+        'rmsprop'
+        """
+        params = {**self.classifier_params, **classifier_overrides}
+        return Pipeline([
+            ("sequencer", IntegerSequencer(num_words=self.num_words)),
+            ("padder", Padder(maxlen=self.maxlen)),
+            ("classifier", LSTMSequenceClassifier(**params)),
+        ])
+
+
+def _ref(accuracy, specificity, sensitivity, loss):
+    return {"accuracy": accuracy, "specificity": specificity,
+            "sensitivity": sensitivity, "loss": loss}
+
+
+_R_BOOK = dict(embedding_dim=32, units=32, epochs=10, batch_size=128,
+               validation_split=0.2)
+_BLOG = dict(embedding_dim=32, units=100, epochs=3, batch_size=64, optimizer="adam")
+
+SEED_MODELS = {
+    model.key: model
+    for model in [
+        SeedModel("R1", "R book model 1: LSTM(32), rmsprop", 500, 200,
+                  dict(_R_BOOK, optimizer="rmsprop"), 0.819,
+                  _ref(0.766, 0.606, 0.927, 0.485), 24_353),
+        SeedModel("R2", "R book model 2: LSTM(32), adam", 500, 200,
+                  dict(_R_BOOK, optimizer="adam"), 0.829,
+                  _ref(0.777, 0.669, 0.885, 0.461), 24_353),
+        SeedModel("R3", "R book model 3: two stacked LSTM(32), adam", 500, 200,
+                  dict(_R_BOOK, optimizer="adam", n_layers=2), 0.837,
+                  _ref(0.791, 0.684, 0.898, 0.445), 32_673),
+        SeedModel("R4", "R book model 4: bidirectional LSTM(32), adam", 500, 200,
+                  dict(_R_BOOK, optimizer="adam", bidirectional=True), 0.834,
+                  _ref(0.796, 0.740, 0.852, 0.438), 32_705),
+        SeedModel("M1", "blog model 1: LSTM(100)", 5000, 500, dict(_BLOG),
+                  0.8679, _ref(0.863, 0.882, 0.843, 0.346), 213_301),
+        SeedModel("M2", "blog model 2: Dropout(0.2) layers around LSTM(100)", 5000,
+                  500, dict(_BLOG, dropout=0.2), 0.8556,
+                  _ref(0.843, 0.931, 0.754, 0.409), 213_301),
+        SeedModel("M3", "blog model 3: LSTM(100, dropout=0.2, recurrent_dropout=0.2)",
+                  5000, 500, dict(_BLOG, recurrent_dropout=0.2), 0.8282,
+                  _ref(0.840, 0.775, 0.905, 0.378), 213_301),
+        SeedModel("M4", "blog model 4: Conv1D(32, 3) + MaxPooling1D(2) + LSTM(100)",
+                  5000, 500, dict(_BLOG, conv_filters=32), 0.8636,
+                  _ref(0.871, 0.899, 0.842, 0.337), 216_405),
+    ]
+}
+
+#: skseq's default model for ``python -m skseq``: blog model 4's layout (the
+#: best plain-Keras seed model on the protocol split, 87.1%) at its speed.
+DEFAULT_MODEL = SeedModel(
+    "default", "skseq default: Conv1D(32, 3) + MaxPooling1D(2) + LSTM(100)",
+    5000, 500, dict(_BLOG, conv_filters=32),
+)
+
+#: Experiment name -> model keys, as the command line's ``--experiment``.
+EXPERIMENTS = {
+    "default": ["default"],
+    "r-book": ["R1", "R2", "R3", "R4"],
+    "blog": ["M1", "M2", "M3", "M4"],
+}

@@ -1,0 +1,124 @@
+"""Plots of training histories and confusion matrices (needs matplotlib).
+
+Functions draw on a given ``Axes`` or create their own ``Figure`` without
+touching pyplot's global state, so they work in scripts, notebooks and
+headless servers alike. Install with ``pip install "skseq[plot]"``.
+"""
+
+import numpy as np
+
+__all__ = ["plot_history", "plot_confusion_matrix"]
+
+
+def _figure(ncols, width):
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError(
+            'skseq.plotting needs matplotlib: pip install "skseq[plot]"'
+        ) from None
+    return Figure(figsize=(width, 3.6), layout="constrained"), ncols
+
+
+def plot_history(history, *, title=None, axes=None):
+    """Loss and accuracy per epoch, training vs validation (the R book's plot).
+
+    Parameters
+    ----------
+    history : dict or fitted LSTMSequenceClassifier or Pipeline
+        A ``history_`` dict (``loss``, ``accuracy``, optionally ``val_loss``,
+        ``val_accuracy``), or an estimator / pipeline ending in one.
+    title : str, default=None
+        Figure title.
+    axes : sequence of two matplotlib Axes, default=None
+        Where to draw; a new Figure is created if None.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+        The figure (save it with ``figure.savefig(path)``).
+
+    See Also
+    --------
+    plot_confusion_matrix : The confusion matrix of predictions.
+
+    Examples
+    --------
+    >>> from skseq.plotting import plot_history
+    >>> fig = plot_history({"loss": [0.6, 0.4], "accuracy": [0.7, 0.8],
+    ...                     "val_loss": [0.5, 0.45], "val_accuracy": [0.75, 0.8]})
+    >>> [ax.get_ylabel() for ax in fig.axes]
+    ['loss', 'accuracy']
+    """
+    if hasattr(history, "steps"):
+        history = history.steps[-1][1]
+    if hasattr(history, "history_"):
+        history = history.history_
+    if axes is None:
+        figure, _ = _figure(2, 9)
+        axes = figure.subplots(1, 2)
+    figure = axes[0].figure
+    for ax, metric in zip(axes, ["loss", "accuracy"]):
+        values = history.get(metric, [])
+        epochs = np.arange(1, len(values) + 1)
+        ax.plot(epochs, values, "o-", label="training")
+        if f"val_{metric}" in history:
+            ax.plot(epochs, history[f"val_{metric}"], "s--", label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    if title:
+        figure.suptitle(title)
+    return figure
+
+
+def plot_confusion_matrix(matrix, *, labels=("negative", "positive"), title=None,
+                          ax=None):
+    """Draw a 2x2 (or larger) confusion matrix with counts and row rates.
+
+    Parameters
+    ----------
+    matrix : array-like of shape (n_classes, n_classes)
+        Counts; rows are true classes, columns predicted classes.
+    labels : sequence of str, default=('negative', 'positive')
+        Class names in matrix order.
+    title : str, default=None
+        Axes title.
+    ax : matplotlib Axes, default=None
+        Where to draw; a new Figure is created if None.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+        The figure.
+
+    See Also
+    --------
+    skseq.metrics.evaluation_report : Computes the matrices.
+
+    Examples
+    --------
+    >>> from skseq.plotting import plot_confusion_matrix
+    >>> fig = plot_confusion_matrix([[40, 10], [5, 45]])
+    >>> fig.axes[0].get_xlabel()
+    'predicted'
+    """
+    matrix = np.asarray(matrix)
+    if ax is None:
+        figure, _ = _figure(1, 4.6)
+        ax = figure.subplots()
+    figure = ax.figure
+    rates = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+    ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
+    for (i, j), count in np.ndenumerate(matrix):
+        ax.text(j, i, f"{count}\n{rates[i, j]:.1%}", ha="center", va="center",
+                color="white" if rates[i, j] > 0.5 else "black")
+    ticks = np.arange(len(labels))
+    ax.set_xticks(ticks, labels)
+    ax.set_yticks(ticks, labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    if title:
+        ax.set_title(title)
+    return figure

@@ -1,0 +1,101 @@
+"""The command line, end to end, as a user runs it (subprocesses)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+
+
+def run(*args, stdin=None, timeout=600):
+    return subprocess.run([sys.executable, "-m", "skseq", *args], input=stdin,
+                          capture_output=True, text=True, timeout=timeout, env=ENV)
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    result = run("--quick", "--output-dir", str(out))
+    return result, out
+
+
+def test_quick_main_job(quick_run):
+    result, out = quick_run
+    assert result.returncode == 0, result.stderr[-3000:]
+    for stage in ["[1/4] loading", "[2/4] vocabulary", "[3/4] training",
+                  "[4/4] evaluating"]:
+        assert stage in result.stdout
+    assert "Epoch" in result.stdout or "step" in result.stdout  # per-epoch progress
+    for header in ["loss", "accuracy", "specificity", "sensitivity"]:
+        assert header in result.stdout
+    assert "Traceback" not in result.stderr
+    files = {p.name for p in out.iterdir()}
+    assert {"model.skseq", "model.joblib", "history.png", "confusion_matrix.png",
+            "results.json"} <= files
+    assert not [f for f in files if f.endswith(".tmp")]
+    record = json.loads((out / "results.json").read_text())
+    assert {"experiment", "versions", "data", "models", "total_time_s",
+            "command"} <= set(record)
+    model = record["models"][0]
+    assert {"settings", "results", "history", "timings_s", "parameter_count"} <= set(model)
+    assert [r["data"] for r in model["results"]] == ["train", "test"]
+    assert model["parameter_count"] == 216_405
+    assert record["data"]["n_train"] == 2000
+
+
+def test_predict_with_saved_model_in_fresh_process(quick_run):
+    _, out = quick_run
+    result = run("predict", str(out / "model.skseq"), "A wonderful, moving film.",
+                 "Dull and far too long.")
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "label\tprobability\ttext" and len(lines) == 3
+    label, prob, _ = lines[1].split("\t")
+    assert label in {"0", "1"} and 0.5 <= float(prob) <= 1.0
+    piped = run("predict", str(out / "model.skseq"), stdin="good\nbad\n\n")
+    assert piped.returncode == 0 and len(piped.stdout.strip().splitlines()) == 3
+
+
+def test_predict_with_joblib_warns(quick_run):
+    _, out = quick_run
+    result = run("predict", str(out / "model.joblib"), "fine")
+    assert result.returncode == 0
+    assert "only load files you trust" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--experiment", "nope"], "invalid choice"),
+        (["--epochs", "0"], "must be >= 1"),
+        (["predict", "/no/such/model.skseq", "text"], "model file not found"),
+        (["--output-dir", "/proc/cannot-write-here"], "cannot write to output directory"),
+    ],
+)
+def test_bad_arguments_one_line_no_traceback(args, message):
+    result = run(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_corrupt_model_file(tmp_path):
+    bad = tmp_path / "bad.skseq"
+    bad.write_bytes(b"not a model")
+    result = run("predict", str(bad), "text")
+    assert result.returncode == 2
+    assert "cannot load model" in result.stderr and "Traceback" not in result.stderr
+    result = run("predict", str(tmp_path / "bad.joblib"), "text")
+    assert result.returncode == 2
+
+
+def test_help():
+    result = run("--help")
+    assert result.returncode == 0
+    for word in ["--experiment", "r-book", "blog", "--quick", "--output-dir", "predict"]:
+        assert word in result.stdout
+    result = run("predict", "--help")
+    assert result.returncode == 0 and "standard" in result.stdout
