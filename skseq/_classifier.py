@@ -166,7 +166,7 @@ default='adam'
     ...     LSTMSequenceClassifier(units=8, epochs=30, batch_size=8,
     ...                            random_state=0))
     >>> pipe.fit(texts, labels).predict(["good film", "bad film"])
-    array(['pos', 'neg'], dtype=object)
+    array(['pos', 'neg'], dtype='<U3')
     """
 
     _parameter_constraints = {
