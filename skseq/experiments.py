@@ -43,6 +43,17 @@ class SeedModel:
         ``accuracy``, ``specificity``, ``sensitivity``, ``loss``.
     parameter_count : int or None
         Trainable parameters the document prints.
+
+    See Also
+    --------
+    SEED_MODELS : The eight seed models by key.
+
+    Examples
+    --------
+    >>> from skseq.experiments import SEED_MODELS
+    >>> m4 = SEED_MODELS["M4"]
+    >>> m4.num_words, m4.maxlen, m4.classifier_params["conv_filters"]
+    (5000, 500, 32)
     """
 
     key: str
