@@ -107,8 +107,8 @@ class Padder(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        padded : ndarray of shape (n_sequences, maxlen_)
-            The padded sequences.
+        padded : ndarray of shape (n_sequences, width)
+            The padded sequences; ``width`` is ``maxlen_``.
         """
         values, lengths = self._fit(X)
         return self._pad(values, lengths)
@@ -143,8 +143,8 @@ class Padder(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        padded : ndarray of shape (n_sequences, maxlen_)
-            The padded sequences.
+        padded : ndarray of shape (n_sequences, width)
+            The padded sequences; ``width`` is ``maxlen_``.
         """
         check_is_fitted(self, "maxlen_")
         values, lengths = check_sequences(X, owner="Padder")
