@@ -1,0 +1,44 @@
+import numpy as np
+import pytest
+
+from skseq._architectures import build_model
+
+
+@pytest.mark.parametrize("layer_type, cls", [("lstm", "LSTM"), ("gru", "GRU"),
+                                             ("simple_rnn", "SimpleRNN")])
+def test_layer_types_and_stacking(layer_type, cls):
+    model = build_model(vocab_size=50, n_outputs=1, units=4, layer_type=layer_type,
+                        n_layers=3, bidirectional=True)
+    recurrent = [l for l in model.layers if type(l).__name__ == "Bidirectional"]
+    assert len(recurrent) == 3
+    assert all(type(l.forward_layer).__name__ == cls for l in recurrent)
+    assert [l.forward_layer.return_sequences for l in recurrent] == [True, True, False]
+
+
+def test_multiclass_head_and_variable_width():
+    model = build_model(vocab_size=50, n_outputs=4, units=4)
+    assert model.output_shape == (None, 4)
+    for width in (3, 17):
+        out = model(np.ones((2, width), dtype="int32")).numpy()
+        np.testing.assert_allclose(out.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_dropout_layers_only_when_asked():
+    plain = build_model(vocab_size=50, n_outputs=1, units=4)
+    dropped = build_model(vocab_size=50, n_outputs=1, units=4, dropout=0.3,
+                          recurrent_dropout=0.2)
+    assert not [l for l in plain.layers if "dropout" in l.name]
+    assert len([l for l in dropped.layers if type(l).__name__ == "Dropout"]) == 2
+    lstm = dropped.get_layer("lstm_0")
+    assert lstm.recurrent_dropout == 0.2 and lstm.dropout == 0.2
+
+
+def test_masked_conv_ignores_trailing_padding():
+    model = build_model(vocab_size=50, n_outputs=1, units=4, conv_filters=4,
+                        mask_padding=True)
+    x = np.zeros((1, 64), dtype="int32")
+    x[0, :20] = np.arange(1, 21)
+    np.testing.assert_array_equal(model(x).numpy(), model(x[:, :32]).numpy())
+    unmasked = build_model(vocab_size=50, n_outputs=1, units=4, conv_filters=4,
+                           mask_padding=False)
+    assert not np.array_equal(unmasked(x).numpy(), unmasked(x[:, :32]).numpy())
