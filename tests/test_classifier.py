@@ -329,6 +329,8 @@ def test_predict_before_fit():
         (np.ones((2, 3), dtype=int), ["a", None], ValueError, "missing labels"),
         (np.ones((2, 3), dtype=int), [0.5, 1.7], ValueError, "Unknown label type"),
         (np.array([[1, 2**40], [3, 1]]), [0, 1], ValueError, "too large"),
+        (np.array([[1, 2], [3, "a"]], dtype=object), [0, 1], TypeError, "dtype object"),
+        (np.array([[1, 2], [3, None]], dtype=object), [0, 1], ValueError, "NaN"),
     ],
 )
 def test_bad_input_is_named(X, y, error, match):
@@ -363,3 +365,16 @@ def test_clone_round_trip_of_every_parameter():
     params = clf.get_params()
     assert clone(clf).get_params() == params
     assert "routed_params" not in params and "model" not in params
+
+
+def test_hostile_documents_end_to_end(rt_texts):
+    X, y = rt_texts
+    odd = ["", "   \t\n", "😀🎬🍿 ★★★★★", "Привет, отличный фильм", "映画はすばらしい",
+           "ctrl\x00chars\x07here", b"bytes review, fine".decode(), "word " * 1_000_000]
+    texts = list(X[:200]) + odd
+    labels = np.r_[y[:200], [0, 1] * 4]
+    pipe = tiny_pipeline(maxlen=40, random_state=0, epochs=1).fit(texts, labels)
+    proba = pipe.predict_proba(odd + [b"raw bytes"])
+    assert proba.shape == (9, 2) and np.isfinite(proba).all()
+    with pytest.raises(ValueError, match="Document 1 is missing"):
+        pipe.predict_proba(["fine", None])
