@@ -34,7 +34,9 @@ def main():
     X, y = X[: CONFIG["n_train"]], y[: CONFIG["n_train"]]
     ids = Padder(maxlen=CONFIG["maxlen"]).fit_transform(
         IntegerSequencer(num_words=CONFIG["num_words"]).fit_transform(X))
-    common = dict(units=CONFIG["units"], embedding_dim=CONFIG["embedding_dim"])
+    # the same computation both ways: no masking, fixed-width batches
+    common = dict(units=CONFIG["units"], embedding_dim=CONFIG["embedding_dim"],
+                  mask_padding=False)
 
     def keras_direct():
         model = build_model(vocab_size=int(ids.max()) + 1, n_outputs=1, **common)

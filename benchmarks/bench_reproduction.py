@@ -54,10 +54,11 @@ def plain_keras_model(seed):
 def run_plain_keras(seed, data, epochs=None):
     X_train, y_train, X_test, y_test = data
     keras.utils.set_random_seed(7)
-    vectorize = keras.layers.TextVectorization(max_tokens=seed.num_words)
+    # ragged output: one unpadded sequence per review, as keras' imdb data
+    vectorize = keras.layers.TextVectorization(max_tokens=seed.num_words, ragged=True)
     vectorize.adapt(X_train, batch_size=1024)
     pad = lambda texts: keras.utils.pad_sequences(  # noqa: E731
-        vectorize(texts).numpy(), maxlen=seed.maxlen)
+        vectorize(texts).to_list(), maxlen=seed.maxlen)
     ids_train, ids_test = pad(X_train), pad(X_test)
     model = plain_keras_model(seed)
     p = seed.classifier_params
