@@ -68,7 +68,7 @@ ax.scatter(table["spec"], table["sens"], c=table["bal. acc"], cmap="viridis")
 ax.plot([0, 1], [0, 1], "k:", lw=1)
 ax.set_xlabel("specificity (recall of negative reviews)")
 ax.set_ylabel("sensitivity (recall of positive reviews)")
-ax.set_title("GridSearchCV candidates")
+_ = ax.set_title("GridSearchCV candidates")
 
 # %%
 # Tune the decision threshold of the best configuration for balanced
