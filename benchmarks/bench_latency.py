@@ -14,7 +14,6 @@ Writes benchmarks/results/bench_latency.json.
 import argparse
 import os
 import tempfile
-import time
 
 import numpy as np
 

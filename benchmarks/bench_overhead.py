@@ -14,8 +14,6 @@ import argparse
 import statistics
 import time
 
-import keras
-import numpy as np
 
 from _common import write_json
 from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder

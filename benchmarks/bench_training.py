@@ -14,7 +14,6 @@ Writes benchmarks/results/bench_training.json.
 
 import time
 
-import numpy as np
 import tensorflow as tf
 
 from _common import median_time, write_json

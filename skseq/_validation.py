@@ -6,7 +6,6 @@ TensorFlow.
 """
 
 import math
-import numbers
 
 import numpy as np
 
@@ -279,20 +278,3 @@ def check_id_matrix(X, *, owner):
             f"Input X contains token ids too large for int32 (first in row {row})."
         )
     return X.astype(np.int32, copy=False)
-
-
-def check_positive_int(value, name, owner, *, allow_none=False):
-    """Return ``value`` if it is a positive int, else raise a clear error."""
-    if value is None and allow_none:
-        return value
-    if (
-        isinstance(value, numbers.Integral)
-        and not isinstance(value, bool)
-        and value >= 1
-    ):
-        return int(value)
-    suffix = " or None" if allow_none else ""
-    raise ValueError(
-        f"The '{name}' parameter of {owner} must be an int in the range "
-        f"[1, inf){suffix}. Got {value!r} instead."
-    )
