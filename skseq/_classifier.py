@@ -27,6 +27,10 @@ __all__ = ["LSTMSequenceClassifier", "TrainingDivergedError"]
 # of a row then never depends on how many rows were predicted with it.
 _PREDICT_CHUNK = 32
 _ROUTABLE = ("optimizer", "callbacks")
+# constructor arguments handed unchanged to build_model
+_ARCHITECTURE_PARAMS = ("embedding_dim", "units", "layer_type", "bidirectional",
+                        "n_layers", "dropout", "recurrent_dropout", "conv_filters",
+                        "conv_kernel_size", "pool_size", "mask_padding")
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -38,12 +42,12 @@ class _StopOnNonFiniteLoss(keras.callbacks.Callback):
 
     def __init__(self):
         super().__init__()
-        self.bad_epoch = None
+        self.diverged = False
 
     def on_train_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(float(loss)):
-            self.bad_epoch = self.params.get("epochs"), batch
+            self.diverged = True
             self.model.stop_training = True
 
 
@@ -367,17 +371,7 @@ default='adam'
         model = build_model(
             vocab_size=self.vocab_size_,
             n_outputs=1 if n_classes == 2 else n_classes,
-            embedding_dim=self.embedding_dim,
-            units=self.units,
-            layer_type=self.layer_type,
-            bidirectional=self.bidirectional,
-            n_layers=self.n_layers,
-            dropout=self.dropout,
-            recurrent_dropout=self.recurrent_dropout,
-            conv_filters=self.conv_filters,
-            conv_kernel_size=self.conv_kernel_size,
-            pool_size=self.pool_size,
-            mask_padding=self.mask_padding,
+            **{name: getattr(self, name) for name in _ARCHITECTURE_PARAMS},
         )
         loss = "binary_crossentropy" if n_classes == 2 else "sparse_categorical_crossentropy"
         model.compile(optimizer=self._make_optimizer(), loss=loss, metrics=["accuracy"])
@@ -535,7 +529,7 @@ default='adam'
             callbacks=list(self._fit_callbacks) + [guard],
             validation_data=validation,
         )
-        if guard.bad_epoch is not None:
+        if guard.diverged:
             self._forget_fit()
             raise TrainingDivergedError(
                 "Training diverged: the loss became NaN or infinite. The learning "
