@@ -9,7 +9,7 @@ zip archive instead:
   its fitted state as plain JSON (vocabulary, ``maxlen_``, classes, ...);
 - ``model.keras``: the Keras model in Keras' native format, loaded with
   ``safe_mode=True`` after its configuration has been checked against an
-  allow-list of Keras modules;
+  allow-list of Keras modules (plus skseq's own layers);
 - ``checksums.json``: SHA-256 of both, to catch truncated or altered files.
 
 Nothing is unpickled and no name from the file is imported, so a crafted
@@ -37,6 +37,8 @@ _KERAS_MODULES = ("keras.layers", "keras.initializers", "keras.regularizers",
                   "keras.src.ops.", "keras.optimizers", "keras.losses",
                   "keras.metrics", "keras.src.layers", "keras.models")
 _FORBIDDEN_CLASSES = {"Lambda", "TFOpLambda", "SlicingOpLambda"}
+# skseq's own layers, by module and registered name
+_SKSEQ_LAYERS = {("skseq._layers", "skseq>SplitMaskedRNN")}
 
 
 class UnsafeModelFileError(ValueError):
@@ -297,13 +299,14 @@ def _check_keras_config(model_bytes):
                 if cls in _FORBIDDEN_CLASSES:
                     raise UnsafeModelFileError(f"model.keras contains a {cls} layer "
                                                "(arbitrary code); refusing to load")
-                if module is not None and not (
+                own = (module, node.get("registered_name")) in _SKSEQ_LAYERS
+                if not own and module is not None and not (
                     module == "keras" or module.startswith(_KERAS_MODULES)
                 ):
                     raise UnsafeModelFileError(
                         f"model.keras names {module}.{cls}, outside Keras' own "
                         "layers; refusing to load")
-                if "registered_name" in node and node["registered_name"] not in (
+                if not own and "registered_name" in node and node["registered_name"] not in (
                     None, cls
                 ) and "keras" not in str(node["registered_name"]).lower():
                     raise UnsafeModelFileError(

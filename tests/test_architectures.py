@@ -8,11 +8,26 @@ from skseq._architectures import build_model
                                              ("simple_rnn", "SimpleRNN")])
 def test_layer_types_and_stacking(layer_type, cls):
     model = build_model(vocab_size=50, n_outputs=1, units=4, layer_type=layer_type,
-                        n_layers=3, bidirectional=True)
+                        n_layers=3, bidirectional=True, mask_padding=False)
     recurrent = [l for l in model.layers if type(l).__name__ == "Bidirectional"]
     assert len(recurrent) == 3
     assert all(type(l.forward_layer).__name__ == cls for l in recurrent)
     assert [l.forward_layer.return_sequences for l in recurrent] == [True, True, False]
+
+
+@pytest.mark.parametrize("recurrent_dropout, last", [(0.0, "SplitMaskedRNN"),
+                                                     (0.2, "Bidirectional")])
+def test_masked_last_layer_runs_split_unless_recurrent_dropout(recurrent_dropout, last):
+    # SplitMaskedRNN would draw a second dropout mask mid-sequence
+    model = build_model(vocab_size=50, n_outputs=1, units=4, n_layers=2,
+                        bidirectional=True, recurrent_dropout=recurrent_dropout)
+    names = [type(l).__name__ for l in model.layers]
+    assert names[-2:] == [last, "Dense"]
+    assert names.count("Bidirectional") == (1 if last == "SplitMaskedRNN" else 2)
+    unmasked = build_model(vocab_size=50, n_outputs=1, units=4, n_layers=2,
+                           bidirectional=True, recurrent_dropout=recurrent_dropout,
+                           mask_padding=False)
+    assert model.count_params() == unmasked.count_params()
 
 
 def test_multiclass_head_and_variable_width():

@@ -1,0 +1,117 @@
+"""Keras layers of skseq's own."""
+
+import keras
+from keras import ops
+
+__all__ = ["SplitMaskedRNN"]
+
+
+@keras.saving.register_keras_serializable(package="skseq")
+class SplitMaskedRNN(keras.layers.Layer):
+    """Final state of a masked recurrent layer, computed in two passes.
+
+    A masked Keras recurrent layer checks the mask at every time step. In a
+    length-bucketed batch most steps are real for every row, so this layer
+    runs the recurrent layer *without* a mask over the leading steps where
+    every non-empty row has data, then *with* the mask over the remaining
+    steps, starting from the first pass's state. Both passes share one cell,
+    so the result is exactly that of the masked layer, bit for bit: a masked
+    step leaves the state unchanged, an unmasked real step computes the same
+    cell update. Empty rows give zeros, as in Keras.
+
+    The two passes start one after the other only when the mask is a prefix
+    of real steps (padding last) for most rows; any mask gives the right
+    result.
+
+    Parameters
+    ----------
+    layer : keras.layers.RNN or dict
+        The recurrent layer (``LSTM``, ``GRU``, ``SimpleRNN``) or its
+        serialised form. It must return neither sequences nor states and use
+        no dropout (each pass would draw its own dropout mask).
+    bidirectional : bool, default=False
+        Also run the layer backwards (with its own weights) and concatenate
+        both final states, as ``keras.layers.Bidirectional`` does.
+    **kwargs : dict
+        Keras layer arguments (``name``, ...).
+    """
+
+    def __init__(self, layer, bidirectional=False, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(layer, dict):
+            layer = keras.saving.deserialize_keras_object(layer)
+        config = layer.get_config()
+        if config.get("return_sequences") or config.get("return_state"):
+            raise ValueError("SplitMaskedRNN needs a layer returning only its final output.")
+        if config.get("dropout") or config.get("recurrent_dropout"):
+            raise ValueError("SplitMaskedRNN needs a layer without dropout.")
+        self.bidirectional = bidirectional
+        self._layer_config = keras.saving.serialize_keras_object(layer)
+        name = config["name"]
+        self.forward_layer = type(layer).from_config(
+            {**config, "return_state": True, "go_backwards": False,
+             "name": f"forward_{name}"})
+        self.backward_layer = type(layer).from_config(
+            {**config, "return_state": True, "go_backwards": True,
+             "name": f"backward_{name}"}) if bidirectional else None
+        self.supports_masking = True
+        # steps are sliced at a data-dependent point: no XLA
+        self.supports_jit = False
+
+    def build(self, input_shape):
+        self.forward_layer.build(input_shape)
+        if self.backward_layer is not None:
+            self.backward_layer.build(input_shape)
+
+    def call(self, inputs, mask=None, training=None):
+        if mask is None:
+            outputs = [self.forward_layer(inputs, training=training)[0]]
+            if self.backward_layer is not None:
+                outputs.append(self.backward_layer(inputs, training=training)[0])
+            return ops.concatenate(outputs, axis=-1) if len(outputs) > 1 else outputs[0]
+        mask = ops.cast(mask, "bool")
+        # One padding step more guarantees the masked pass at least one step
+        # (a Keras recurrent layer cannot run zero steps).
+        inputs = ops.pad(inputs, [[0, 0], [0, 1], [0, 0]])
+        mask = ops.pad(mask, [[0, 0], [0, 1]], constant_values=False)
+        non_empty = ops.any(mask, axis=1)
+        # steps real in every non-empty row, counted from the start
+        all_real = ops.all(ops.logical_or(mask, ops.logical_not(non_empty)[:, None]), axis=0)
+        head = ops.sum(ops.cumprod(ops.cast(all_real, "int32")))
+        head = ops.minimum(head, ops.shape(inputs)[1] - 1)
+        head_x, tail_x, tail_mask = inputs[:, :head], inputs[:, head:], mask[:, head:]
+        batch = ops.shape(inputs)[0]
+
+        forward = self.forward_layer
+        states = ops.cond(
+            head > 0,
+            lambda: list(forward(head_x, training=training)[1:]),
+            lambda: list(forward.get_initial_state(batch)),
+        )
+        # The final output equals the first state (h) for LSTM, GRU and
+        # SimpleRNN; unlike the layer's output, it also holds for rows whose
+        # real steps all lie in the first pass.
+        outputs = [forward(tail_x, mask=tail_mask, initial_state=states,
+                           training=training)[1]]
+        if self.backward_layer is not None:
+            backward = self.backward_layer
+            states = list(backward(tail_x, mask=tail_mask, training=training)[1:])
+            outputs.append(ops.cond(
+                head > 0,
+                lambda: backward(head_x, initial_state=states, training=training)[1],
+                lambda: states[0],
+            ))
+        output = ops.concatenate(outputs, axis=-1) if len(outputs) > 1 else outputs[0]
+        # an empty row went through the first pass unmasked: Keras gives zeros
+        return ops.where(non_empty[:, None], output, ops.zeros_like(output))
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        units = self.forward_layer.cell.units * (2 if self.bidirectional else 1)
+        return (input_shape[0], units)
+
+    def get_config(self):
+        return {**super().get_config(), "layer": self._layer_config,
+                "bidirectional": self.bidirectional}
