@@ -39,12 +39,13 @@ def left_align(X):
     lengths : ndarray of shape (n_samples,)
         Number of non-padding tokens per row.
     """
-    is_pad = X == 0
-    lengths = X.shape[1] - is_pad.sum(axis=1)
-    if not is_pad.any():
-        return X, lengths
-    order = np.argsort(is_pad, axis=1, kind="stable")
-    return np.take_along_axis(X, order, axis=1), lengths
+    real = X != 0
+    lengths = real.sum(axis=1)
+    aligned = np.zeros_like(X)
+    # Both boolean masks enumerate positions row by row, left to right: the
+    # i-th token of a row lands in the row's i-th slot (no sort needed).
+    aligned[np.arange(X.shape[1]) < lengths[:, None]] = X[real]
+    return aligned, lengths
 
 
 def bucket_width(longest, full_width, multiple_of=1):

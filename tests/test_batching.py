@@ -18,6 +18,16 @@ def test_left_align_keeps_token_order():
     assert lengths.tolist() == [2, 2, 4, 0]
 
 
+def test_left_align_matches_a_stable_sort_on_scattered_padding():
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 4, (50, 30)).astype(np.int32)  # zeros anywhere
+    aligned, lengths = left_align(X)
+    expected = np.take_along_axis(X, np.argsort(X == 0, axis=1, kind="stable"), axis=1)
+    np.testing.assert_array_equal(aligned, expected)
+    np.testing.assert_array_equal(lengths, (X != 0).sum(axis=1))
+    assert aligned.dtype == X.dtype
+
+
 def test_bucket_width_grid():
     assert bucket_width(1, 500) == BUCKET_STEP
     assert bucket_width(BUCKET_STEP + 1, 500) == 2 * BUCKET_STEP
