@@ -1,93 +1,98 @@
-"""Cost of a masked recurrent step: Keras' masked LSTM vs SplitMaskedRNN.
+"""Masked training with SplitMaskedRNN vs Keras' masked layer vs fixed width.
 
-One training epoch of 20 batches (64 rows, left-aligned lengths spread over
-the last 16 steps of the width, as in a length-bucketed batch) through
-Embedding -> LSTM(100) -> Dense, fed through a ``tf.data`` pipeline with a
-``(None, None)`` signature like skseq's, for three recurrent blocks:
+The blog configuration (num_words 5000, maxlen 500, LSTM(100), batch 64)
+on the 12,500 protocol training reviews, three classifiers side by side:
 
-- ``unmasked``: a plain LSTM (no mask), the cost floor;
-- ``keras_masked``: ``Embedding(mask_zero=True)`` + LSTM, Keras' masked loop;
-- ``split_masked``: the same masked model through ``SplitMaskedRNN``.
+- ``fixed_width``: ``mask_padding=False``, every batch 500 steps wide;
+- ``masked_keras_layer``: ``mask_padding=True`` with the last LSTM left as
+  Keras' masked layer (``SplitMaskedRNN`` patched out of ``build_model``);
+- ``masked_split``: ``mask_padding=True`` as shipped (``SplitMaskedRNN``).
 
-The models are timed in turn for ``--rounds`` rounds; per-batch medians and
-minima are reported, with ratios against ``unmasked``. ``--threads 1``
-pins TensorFlow to one thread (steadier timings on a shared machine).
+After one warm-up epoch each (tracing), every round trains each model one
+more epoch (``warm_start``) and predicts the training reviews, in
+alternating order; medians and minima over the rounds are reported with
+ratios against the first variant (``fixed_width`` unless ``--variants``
+says otherwise). This machine's speed swings by up to 2x, hence the rounds
+and the minima.
 
-Run: python benchmarks/bench_split_rnn.py [--width 224] [--threads 1]
-Writes benchmarks/results/bench_split_rnn[_1thread].json.
+Run: python benchmarks/bench_split_rnn.py [--rounds 4] [--variants ...]
+Writes benchmarks/results/bench_split_rnn.json (or
+bench_split_rnn_<variants>.json when ``--variants`` is given).
 """
 
 import argparse
-import os
+import contextlib
 import statistics
-import sys
 import time
+from unittest import mock
+
+from _common import write_json
+import skseq._architectures
+from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder
+from skseq.datasets import load_imdb
+
+
+VARIANTS = ("fixed_width", "masked_keras_layer", "masked_split")
+
+
+def keras_masked_layer(layer, bidirectional, name):
+    """Stand-in for SplitMaskedRNN: leave the masked Keras layer as it is."""
+    return layer
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--width", type=int, default=224)
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--threads", type=int, default=0, help="0: TensorFlow's default")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--n-train", type=int, default=12_500)
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
     args = parser.parse_args()
-    if args.threads:
-        # must be set before TensorFlow starts
-        os.environ["TF_NUM_INTRAOP_THREADS"] = os.environ["TF_NUM_INTEROP_THREADS"] = str(
-            args.threads)
-    import keras
-    import numpy as np
-    import tensorflow as tf
+    X, y = load_imdb("train", return_X_y=True)
+    X, y = X[: args.n_train], y[: args.n_train]
+    ids = Padder(maxlen=500).fit_transform(IntegerSequencer(num_words=5000).fit_transform(X))
 
-    from _common import write_json
-    from skseq._layers import SplitMaskedRNN
-
-    n_batches, batch = 20, 64
-    rng = np.random.RandomState(0)
-    X = rng.randint(1, 5000, (n_batches * batch, args.width)).astype("int32")
-    lengths = rng.randint(args.width - 15, args.width + 1, len(X))
-    X[np.arange(args.width) >= lengths[:, None]] = 0
-    y = rng.randint(0, 2, len(X)).astype("float32")
-
-    def dataset():
-        def batches():
-            for i in range(0, len(X), batch):
-                yield X[i:i + batch], y[i:i + batch]
-        signature = (tf.TensorSpec((None, None), tf.int32), tf.TensorSpec((None,), tf.float32))
-        return tf.data.Dataset.from_generator(batches, output_signature=signature).apply(
-            tf.data.experimental.assert_cardinality(n_batches))
-
-    def model(kind):
-        keras.utils.set_random_seed(0)
-        inputs = keras.Input((None,), dtype="int32")
-        x = keras.layers.Embedding(5000, 32, mask_zero=kind != "unmasked")(inputs)
-        layer = keras.layers.LSTM(100)
-        x = SplitMaskedRNN(layer)(x) if kind == "split_masked" else layer(x)
-        out = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(x))
-        out.compile("adam", "binary_crossentropy")
-        return out
-
-    models = {kind: model(kind) for kind in ("unmasked", "keras_masked", "split_masked")}
-    for m in models.values():
-        m.fit(dataset(), epochs=1, verbose=0)  # trace
-    ms = {kind: [] for kind in models}
-    for _ in range(args.rounds):
-        for kind, m in models.items():
+    models = {}
+    for name in args.variants:
+        clf = LSTMSequenceClassifier(units=100, epochs=1, batch_size=64,
+                                     mask_padding=name != "fixed_width",
+                                     warm_start=True, random_state=0)
+        patch = (mock.patch.object(skseq._architectures, "SplitMaskedRNN",
+                                   keras_masked_layer)
+                 if name == "masked_keras_layer" else contextlib.nullcontext())
+        with patch:
+            clf.fit(ids, y)  # builds the model and traces: warm-up epoch
+        models[name] = clf
+    epoch_s = {name: [] for name in models}
+    predict_s = {name: [] for name in models}
+    for round_ in range(args.rounds):
+        names = list(models) if round_ % 2 == 0 else list(models)[::-1]
+        for name in names:
             start = time.perf_counter()
-            m.fit(dataset(), epochs=1, verbose=0)
-            ms[kind].append(1000 * (time.perf_counter() - start) / n_batches)
-        print({k: round(v[-1], 1) for k, v in ms.items()}, flush=True)
-    summary = {kind: {"ms_per_batch_median": statistics.median(v),
-                      "ms_per_batch_min": min(v)} for kind, v in ms.items()}
-    for kind in summary:
-        for stat in ("median", "min"):
-            summary[kind][f"ratio_to_unmasked_{stat}"] = (
-                summary[kind][f"ms_per_batch_{stat}"]
-                / summary["unmasked"][f"ms_per_batch_{stat}"])
-    name = "bench_split_rnn" + (f"_{args.threads}thread" if args.threads else "")
-    write_json(name, {"config": {"width": args.width, "batch_size": batch, "units": 100,
-                                 "rounds": args.rounds, "threads": args.threads or "default",
-                                 "argv": sys.argv[1:]},
-                      "ms_per_batch": ms, "summary": summary})
+            models[name].fit(ids, y)
+            epoch_s[name].append(time.perf_counter() - start)
+            start = time.perf_counter()
+            models[name].predict_proba(ids)
+            predict_s[name].append(time.perf_counter() - start)
+        print({n: round(v[-1], 2) for n, v in epoch_s.items()},
+              {n: round(v[-1], 2) for n, v in predict_s.items()}, flush=True)
+
+    summary = {}
+    for name in models:
+        summary[name] = {}
+        for what, times in (("epoch", epoch_s[name]), ("predict", predict_s[name])):
+            base = (epoch_s if what == "epoch" else predict_s)[args.variants[0]]
+            for stat, func in (("median", statistics.median), ("min", min)):
+                value = func(times)
+                summary[name][f"{what}_s_{stat}"] = value
+                summary[name][f"{what}_speedup_vs_{args.variants[0]}_{stat}"] = (
+                    func(base) / value)
+    name = "bench_split_rnn" + (
+        "" if tuple(args.variants) == VARIANTS else "_" + "_vs_".join(args.variants))
+    write_json(name, {
+        "config": {"num_words": 5000, "maxlen": 500, "units": 100, "batch_size": 64,
+                   "n_train": len(ids), "rounds": args.rounds,
+                   "variants": args.variants},
+        "epoch_s": epoch_s, "predict_s": predict_s, "summary": summary,
+    })
 
 
 if __name__ == "__main__":

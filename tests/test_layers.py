@@ -101,17 +101,17 @@ def test_config_round_trip_and_saving(tmp_path):
     path = tmp_path / "m.keras"
     split.save(path)
     loaded = keras.saving.load_model(path, safe_mode=True)
-    layer = [l for l in loaded.layers if isinstance(l, SplitMaskedRNN)][0]
+    layer = next(l for l in loaded.layers if isinstance(l, SplitMaskedRNN))
     assert layer.bidirectional and type(layer.forward_layer).__name__ == "GRU"
     X = _ids(4)
     np.testing.assert_array_equal(loaded(X).numpy(), split(X).numpy())
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(return_sequences=True), "final output"),
-    (dict(return_state=True), "final output"),
-    (dict(recurrent_dropout=0.2), "dropout"),
-    (dict(dropout=0.2), "dropout"),
+    ({"return_sequences": True}, "final output"),
+    ({"return_state": True}, "final output"),
+    ({"recurrent_dropout": 0.2}, "dropout"),
+    ({"dropout": 0.2}, "dropout"),
 ])
 def test_rejects_layers_it_cannot_split(kwargs, match):
     with pytest.raises(ValueError, match=match):

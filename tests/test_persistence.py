@@ -207,3 +207,31 @@ def test_not_an_archive(tmp_path):
     path.write_text("hello")
     with pytest.raises(UnsafeModelFileError, match="not a skseq model archive"):
         load(path)
+
+
+@pytest.mark.parametrize("module, registered", [
+    ("skseq._layers", "skseq>NotOurLayer"),   # our module, another name
+    ("skseq_evil", "skseq>SplitMaskedRNN"),   # our name, another module
+])
+def test_only_skseqs_own_layer_is_allowed(saved, module, registered):
+    import io
+
+    def mutate(members):
+        inner = io.BytesIO(members["model.keras"])
+        with zipfile.ZipFile(inner) as z:
+            parts = {n: z.read(n) for n in z.namelist()}
+        config = json.loads(parts["config.json"])
+        split = [layer for layer in config["config"]["layers"]
+                 if layer["class_name"] == "SplitMaskedRNN"]
+        assert len(split) == 1  # masked models carry skseq's layer
+        split[0]["module"], split[0]["registered_name"] = module, registered
+        parts["config.json"] = json.dumps(config).encode()
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as z:
+            for n, d in parts.items():
+                z.writestr(n, d)
+        members["model.keras"] = out.getvalue()
+
+    _rewrite(saved, mutate)
+    with pytest.raises(UnsafeModelFileError, match="outside Keras|custom object"):
+        load(saved)
