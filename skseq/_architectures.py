@@ -39,7 +39,10 @@ def build_model(
 
     Layout: ``Embedding -> [Dropout] -> [Conv1D -> MaxPooling1D] ->
     recurrent layer(s) -> [Dropout] -> Dense``. The input accepts sequences
-    of any length (``shape=(None,)``).
+    of any length (``shape=(None,)``). With ``mask_padding`` (and no
+    ``recurrent_dropout``) the last recurrent layer is wrapped in
+    ``skseq._layers.SplitMaskedRNN``: the masked layer's result, with
+    cheaper steps.
 
     Parameters
     ----------

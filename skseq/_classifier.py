@@ -111,8 +111,8 @@ class LSTMSequenceClassifier(KerasClassifierCompat):
         keeps the plain masked layer). Measured on the blog configuration
         (IMDB, maxlen 500, mean review 218 tokens): 1.7x to 2.4x faster
         training, 1.7x to 1.9x faster prediction and 1.8 points more test
-        accuracy than ``False``, hence the default. ``False`` reproduces the seed documents' unmasked
-        models exactly.
+        accuracy than ``False``, hence the default. ``False`` reproduces the
+        seed documents' unmasked models exactly.
     optimizer : str, keras.optimizers.Optimizer class or instance, \
 default='adam'
         Optimizer. Its settings are routed with the ``optimizer__`` prefix,

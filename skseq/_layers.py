@@ -19,9 +19,9 @@ class SplitMaskedRNN(keras.layers.Layer):
     step leaves the state unchanged, an unmasked real step computes the same
     cell update. Empty rows give zeros, as in Keras.
 
-    The two passes start one after the other only when the mask is a prefix
-    of real steps (padding last) for most rows; any mask gives the right
-    result.
+    The first pass is long when rows are left-aligned (padding last), as
+    skseq feeds them; with padding first it is empty and the layer is the
+    masked layer plus a little bookkeeping. Any mask gives the exact result.
 
     Parameters
     ----------
