@@ -157,18 +157,15 @@ def test_smuggled_callable_in_params_is_refused(saved, tmp_path):
         load(saved)
 
 
-def test_keras_lambda_layer_is_refused(saved, tmp_path):
+def _rewrite_keras_config(path, mutate_config):
+    """Rewrite the archive's inner model.keras with ``mutate_config(config)``."""
     import io
 
-    marker = tmp_path / "pwned-keras"
-
     def mutate(members):
-        inner = io.BytesIO(members["model.keras"])
-        with zipfile.ZipFile(inner) as z:
+        with zipfile.ZipFile(io.BytesIO(members["model.keras"])) as z:
             parts = {n: z.read(n) for n in z.namelist()}
         config = json.loads(parts["config.json"])
-        config["config"]["layers"][1]["module"] = "builtins"
-        config["config"]["layers"][1]["class_name"] = "exec"
+        mutate_config(config)
         parts["config.json"] = json.dumps(config).encode()
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w") as z:
@@ -176,7 +173,17 @@ def test_keras_lambda_layer_is_refused(saved, tmp_path):
                 z.writestr(n, d)
         members["model.keras"] = out.getvalue()
 
-    _rewrite(saved, mutate)
+    _rewrite(path, mutate)
+
+
+def test_keras_lambda_layer_is_refused(saved, tmp_path):
+    marker = tmp_path / "pwned-keras"
+
+    def mutate_config(config):
+        config["config"]["layers"][1]["module"] = "builtins"
+        config["config"]["layers"][1]["class_name"] = "exec"
+
+    _rewrite_keras_config(saved, mutate_config)
     with pytest.raises(UnsafeModelFileError, match="outside Keras"):
         load(saved)
     assert not marker.exists()
@@ -214,24 +221,12 @@ def test_not_an_archive(tmp_path):
     ("skseq_evil", "skseq>SplitMaskedRNN"),   # our name, another module
 ])
 def test_only_skseqs_own_layer_is_allowed(saved, module, registered):
-    import io
-
-    def mutate(members):
-        inner = io.BytesIO(members["model.keras"])
-        with zipfile.ZipFile(inner) as z:
-            parts = {n: z.read(n) for n in z.namelist()}
-        config = json.loads(parts["config.json"])
+    def mutate_config(config):
         split = [layer for layer in config["config"]["layers"]
                  if layer["class_name"] == "SplitMaskedRNN"]
         assert len(split) == 1  # masked models carry skseq's layer
         split[0]["module"], split[0]["registered_name"] = module, registered
-        parts["config.json"] = json.dumps(config).encode()
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w") as z:
-            for n, d in parts.items():
-                z.writestr(n, d)
-        members["model.keras"] = out.getvalue()
 
-    _rewrite(saved, mutate)
+    _rewrite_keras_config(saved, mutate_config)
     with pytest.raises(UnsafeModelFileError, match="outside Keras|custom object"):
         load(saved)
