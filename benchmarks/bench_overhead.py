@@ -14,7 +14,6 @@ import argparse
 import statistics
 import time
 
-
 from _common import write_json
 from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder
 from skseq._architectures import build_model

@@ -68,7 +68,7 @@ class SplitMaskedRNN(keras.layers.Layer):
             outputs = [self.forward_layer(inputs, training=training)[0]]
             if self.backward_layer is not None:
                 outputs.append(self.backward_layer(inputs, training=training)[0])
-            return ops.concatenate(outputs, axis=-1) if len(outputs) > 1 else outputs[0]
+            return _concatenate(outputs)
         mask = ops.cast(mask, "bool")
         # One padding step more guarantees the masked pass at least one step
         # (a Keras recurrent layer cannot run zero steps).
@@ -101,7 +101,7 @@ class SplitMaskedRNN(keras.layers.Layer):
                 lambda: backward(head_x, initial_state=states, training=training)[1],
                 lambda: states[0],
             ))
-        output = ops.concatenate(outputs, axis=-1) if len(outputs) > 1 else outputs[0]
+        output = _concatenate(outputs)
         # an empty row went through the first pass unmasked: Keras gives zeros
         return ops.where(non_empty[:, None], output, ops.zeros_like(output))
 
@@ -115,3 +115,8 @@ class SplitMaskedRNN(keras.layers.Layer):
     def get_config(self):
         return {**super().get_config(), "layer": self._layer_config,
                 "bidirectional": self.bidirectional}
+
+
+def _concatenate(outputs):
+    """Forward (and backward) final states side by side, as Bidirectional."""
+    return ops.concatenate(outputs, axis=-1) if len(outputs) > 1 else outputs[0]

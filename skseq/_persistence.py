@@ -295,22 +295,7 @@ def _check_keras_config(model_bytes):
     def walk(node):
         if isinstance(node, dict):
             if "class_name" in node:
-                module, cls = node.get("module"), node["class_name"]
-                if cls in _FORBIDDEN_CLASSES:
-                    raise UnsafeModelFileError(f"model.keras contains a {cls} layer "
-                                               "(arbitrary code); refusing to load")
-                own = (module, node.get("registered_name")) in _SKSEQ_LAYERS
-                if not own and module is not None and not (
-                    module == "keras" or module.startswith(_KERAS_MODULES)
-                ):
-                    raise UnsafeModelFileError(
-                        f"model.keras names {module}.{cls}, outside Keras' own "
-                        "layers; refusing to load")
-                if not own and "registered_name" in node and node["registered_name"] not in (
-                    None, cls
-                ) and "keras" not in str(node["registered_name"]).lower():
-                    raise UnsafeModelFileError(
-                        f"model.keras names a custom object {node['registered_name']!r}")
+                _check_class_node(node)
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -318,6 +303,22 @@ def _check_keras_config(model_bytes):
                 walk(value)
 
     walk(config)
+
+
+def _check_class_node(node):
+    """Refuse one serialised object unless it is Keras' own or skseq's layer."""
+    module, cls = node.get("module"), node["class_name"]
+    registered = node.get("registered_name")
+    if cls in _FORBIDDEN_CLASSES:
+        raise UnsafeModelFileError(f"model.keras contains a {cls} layer "
+                                   "(arbitrary code); refusing to load")
+    if (module, registered) in _SKSEQ_LAYERS:
+        return
+    if module is not None and not (module == "keras" or module.startswith(_KERAS_MODULES)):
+        raise UnsafeModelFileError(f"model.keras names {module}.{cls}, outside Keras' own "
+                                   "layers; refusing to load")
+    if registered not in (None, cls) and "keras" not in str(registered).lower():
+        raise UnsafeModelFileError(f"model.keras names a custom object {registered!r}")
 
 
 def _load_keras(model_bytes):
