@@ -6,8 +6,9 @@ variable and changes no log level.
 
 from ._classifier import LSTMSequenceClassifier, TrainingDivergedError
 from ._padding import Padder
-from ._persistence import UnsafeModelFileError, load, save
-from ._sequencer import OOV_INDEX, PAD_INDEX, IntegerSequencer
+from ._persistence import load, save
+from ._schema import UnsafeModelFileError
+from ._sequencer import OOV_INDEX, PAD_INDEX, SAFE_TOKEN_PATTERNS, IntegerSequencer
 
 __version__ = "0.1.0"
 
@@ -21,5 +22,6 @@ __all__ = [
     "UnsafeModelFileError",
     "PAD_INDEX",
     "OOV_INDEX",
+    "SAFE_TOKEN_PATTERNS",
     "__version__",
 ]

@@ -107,3 +107,52 @@ recurrent_dropout, conv_filters, conv_kernel_size, pool_size, mask_padding
     activation = "sigmoid" if n_outputs == 1 else "softmax"
     outputs = keras.layers.Dense(n_outputs, activation=activation, name="output")(x)
     return keras.Model(inputs, outputs, name="skseq_classifier")
+
+
+_GATES = {"lstm": 4, "gru": 3, "simple_rnn": 1}
+
+
+def count_parameters(
+    *,
+    vocab_size,
+    n_outputs,
+    embedding_dim=32,
+    units=100,
+    layer_type="lstm",
+    bidirectional=False,
+    n_layers=1,
+    conv_filters=0,
+    conv_kernel_size=3,
+    **unused,
+):
+    """Number of weights ``build_model`` creates, computed without building.
+
+    The safe loader compares it with the size of a file's weights before it
+    allocates anything, so a file cannot describe a model far larger than
+    the data it carries.
+
+    Parameters
+    ----------
+    vocab_size, n_outputs, embedding_dim, units, layer_type, bidirectional, \
+n_layers, conv_filters, conv_kernel_size
+        As in :func:`build_model`.
+    **unused : dict
+        The other :func:`build_model` arguments (they add no weights).
+
+    Returns
+    -------
+    n_parameters : int
+    """
+    total = vocab_size * embedding_dim
+    width = embedding_dim
+    if conv_filters:
+        total += conv_kernel_size * width * conv_filters + conv_filters
+        width = conv_filters
+    directions = 2 if bidirectional else 1
+    gates = _GATES[layer_type]
+    # Keras' GRU has reset_after=True: a second bias per gate
+    biases = 2 if layer_type == "gru" else 1
+    for _ in range(n_layers):
+        total += directions * gates * (units * (width + units) + biases * units)
+        width = directions * units
+    return total + width * n_outputs + n_outputs

@@ -1,8 +1,7 @@
 """LSTMSequenceClassifier: a configurable Keras recurrent text classifier."""
 
+import copy
 import math
-import os
-import tempfile
 import warnings
 from numbers import Integral, Real
 
@@ -13,10 +12,20 @@ from sklearn.exceptions import DataConversionWarning, NotFittedError
 from sklearn.model_selection import train_test_split
 from sklearn.utils.multiclass import type_of_target
 
-from ._architectures import LAYER_TYPES, build_model
+from ._architectures import LAYER_TYPES, build_model, count_parameters
 from ._batching import bucket_width, left_align, make_dataset
 from ._fixes import Interval, KerasClassifierCompat, StrOptions
+from ._keras_files import model_from_bytes, model_to_bytes
 from ._random import seed_from_random_state, seeded
+from ._schema import (
+    UnsafeModelFileError,
+    check_float_list,
+    check_int,
+    field,
+    labels_from_saved,
+    labels_to_saved,
+    params_from_file,
+)
 from ._sequencer import OOV_INDEX
 from ._validation import check_id_matrix
 
@@ -33,10 +42,32 @@ _ROUTABLE = ("optimizer", "callbacks")
 _ARCHITECTURE_PARAMS = ("embedding_dim", "units", "layer_type", "bidirectional",
                         "n_layers", "dropout", "recurrent_dropout", "conv_filters",
                         "conv_kernel_size", "pool_size", "mask_padding")
+# With vocab_size=None the embedding gets one row per id up to the largest
+# seen; past this many rows a stray id (2e9 in one cell) is far likelier
+# than a real vocabulary, so fit asks for an explicit vocab_size.
+_MAX_INFERRED_VOCAB = 2**22
+# A fit whose last epoch's training loss ends this many times above the
+# chance-level loss (log n_classes, scaled by the mean sample weight) did
+# not learn: measured, learning rates of 1e3 to 1e30 end 150 to 1e29 times
+# above it while every fit that learned anything ends below it.
+_DID_NOT_LEARN_FACTOR = 10.0
+# Optimizers skseq.load accepts by name (no name is looked up in the
+# process's registry of custom objects).
+_BUILTIN_OPTIMIZERS = ("adam", "adamw", "adadelta", "adafactor", "adagrad", "adamax",
+                       "ftrl", "lamb", "lion", "nadam", "rmsprop", "sgd")
+# Bounds on an architecture read from a file (beyond these, building the
+# model alone would take minutes).
+_MAX_LOADED = {"embedding_dim": 4096, "units": 4096, "n_layers": 32,
+               "conv_filters": 4096, "conv_kernel_size": 512, "pool_size": 512}
 
 
 class TrainingDivergedError(FloatingPointError):
-    """Raised when the training loss becomes NaN or infinite."""
+    """Raised when training diverges or does not learn.
+
+    That is: the loss or a weight becomes NaN or infinite, or the last
+    epoch's training loss ends far above the chance-level loss. The
+    estimator is left as it was before the failed fit.
+    """
 
 
 class _StopOnNonFiniteLoss(keras.callbacks.Callback):
@@ -136,13 +167,17 @@ default='adam'
         Seed for weight initialisation, dropout, shuffling and the
         validation split. An int makes fits repeatable: TensorFlow's
         deterministic ops are switched on for the duration of ``fit`` only,
-        and the global random states are restored afterwards.
+        and the global random states are restored afterwards. The seeding is
+        process-wide: seeded fits running at once in threads of one process
+        are not reproducible (use processes, joblib's default backend).
     verbose : int, default=0
         Keras verbosity during ``fit``: 0 silent, 1 progress bar, 2 one line
         per epoch.
     warm_start : bool, default=False
         Keep training the existing model on the next ``fit`` instead of
-        building a new one.
+        building a new one. New callbacks and optimizer settings apply
+        (a changed optimizer restarts its state); changed architecture
+        settings raise ``ValueError``.
     **routed_params : dict
         ``optimizer__<name>`` and ``callbacks__<name>`` settings, routed as
         in scikeras.
@@ -159,6 +194,12 @@ default='adam'
         Number of classes.
     vocab_size_ : int
         Embedding input dimension used.
+    architecture_ : dict
+        The architecture settings (``embedding_dim``, ``units``,
+        ``layer_type``, ``bidirectional``, ``n_layers``, ``dropout``,
+        ``recurrent_dropout``, ``conv_filters``, ``conv_kernel_size``,
+        ``pool_size``, ``mask_padding``) the model was built with; they
+        govern prediction until the next fit, whatever ``set_params`` does.
     n_features_in_ : int
         Width of ``X`` at fit (the model accepts any width later).
 
@@ -264,8 +305,9 @@ default='adam'
     # ------------------------------------------------------------------
     # validation
     def _check_routed_params(self):
-        for key in self.get_params(deep=False):
-            if "__" in key and key.split("__")[0] not in _ROUTABLE:
+        # vars, not get_params: a misspelt prefix is not a parameter at all
+        for key in vars(self):
+            if "__" in key and not key.startswith("_") and key.split("__")[0] not in _ROUTABLE:
                 raise ValueError(
                     f"Unknown routed parameter {key!r} for {type(self).__name__}; "
                     f"only the prefixes {', '.join(p + '__' for p in _ROUTABLE)} "
@@ -345,6 +387,9 @@ default='adam'
                     f"Keras optimizer: {self.optimizer!r}. Use e.g. 'adam', "
                     "'rmsprop', 'sgd' or an optimizer instance."
                 ) from None
+        if isinstance(settings.get("learning_rate"), Integral):
+            # Keras refuses an int rate (optimizer__learning_rate=1)
+            settings["learning_rate"] = float(settings["learning_rate"])
         if isinstance(optimizer, keras.optimizers.Optimizer):
             # copy: fitting twice must not continue the same optimizer state
             return type(optimizer).from_config({**optimizer.get_config(), **settings})
@@ -372,14 +417,15 @@ default='adam'
             The compiled model.
         """
         n_classes = meta["n_classes_"]
-        model = build_model(
-            vocab_size=self.vocab_size_,
-            n_outputs=1 if n_classes == 2 else n_classes,
-            **{name: getattr(self, name) for name in _ARCHITECTURE_PARAMS},
-        )
+        model = build_model(vocab_size=self.vocab_size_,
+                            n_outputs=1 if n_classes == 2 else n_classes,
+                            **self.architecture_)
+        self._compile(model, n_classes)
+        return model
+
+    def _compile(self, model, n_classes):
         loss = "binary_crossentropy" if n_classes == 2 else "sparse_categorical_crossentropy"
         model.compile(optimizer=self._make_optimizer(), loss=loss, metrics=["accuracy"])
-        return model
 
     # ------------------------------------------------------------------
     # training
@@ -428,8 +474,12 @@ default='adam'
         return self._train(X, y, sample_weight, None, partial=True, classes=classes)
 
     def _train(self, X, y, sample_weight, validation_data, *, partial, classes=None):
+        # Transactional: whatever goes wrong (bad input found late, a user
+        # callback raising, divergence, Ctrl-C, out of memory), the estimator
+        # is left exactly as it was before the call, model weights included.
         self._validate_params()
         self._check_routed_params()
+        continuing = self.initialized_ and (partial or self.warm_start)
         y = self._check_targets(y, known_classes=classes)
         X = check_id_matrix(X, owner=type(self).__name__)
         if len(y) != X.shape[0]:
@@ -437,48 +487,113 @@ default='adam'
                 f"X and y have inconsistent numbers of samples: {X.shape[0]} rows in "
                 f"X, {len(y)} labels in y."
             )
-        continuing = self.initialized_ and (partial or self.warm_start)
-        if not continuing:
-            self._forget_fit()
-            if self.vocab_size is None:
-                self.vocab_size_ = max(int(X.max()) + 1, OOV_INDEX + 1)
-            else:
-                if X.max() >= self.vocab_size:
-                    raise ValueError(
-                        f"X contains token id {int(X.max())} but vocab_size="
-                        f"{self.vocab_size}; ids must be smaller than vocab_size "
-                        "(match it to the IntegerSequencer's num_words, or leave it None)."
-                    )
-                self.vocab_size_ = self.vocab_size
-        X = self._map_oov(X) if continuing else X
+        known = self.target_encoder_.classes_ if continuing else (
+            np.unique(y) if classes is None else np.unique(np.asarray(classes)))
+        _check_labels_known(y, known, "classes_" if continuing else "classes")
+        sample_weight = _check_sample_weight(sample_weight, len(y))
+        _check_class_weight(self.class_weight, known)
+        if continuing:
+            self._check_continuation()
+        else:
+            vocab_size = self._fit_vocab_size(X)
         if validation_data is not None:
             X_val, y_val = validation_data
             X_val = check_id_matrix(X_val, owner=type(self).__name__)
-            validation_data = (X_val, self._check_targets(y_val))
-        self._validation_data = validation_data
-        self._seed = seed_from_random_state(self.random_state)
+            y_val = self._check_targets(y_val, known_classes=known)
+            _check_labels_known(y_val, known, "the training classes")
+            validation_data = (X_val, y_val)
+        self._check_width(X)
+        seed = seed_from_random_state(self.random_state)
+        before = _Snapshot(self, with_model=continuing)
         try:
-            with seeded(self._seed):
+            if continuing:
+                X = self._map_oov(X)
+                self._apply_changed_settings()
+            else:
+                self._forget_fit()
+                self.vocab_size_ = vocab_size
+                self.architecture_ = {name: getattr(self, name)
+                                      for name in _ARCHITECTURE_PARAMS}
+            with seeded(seed):
+                fit_args = dict(sample_weight=sample_weight, validation_data=validation_data,
+                                seed=seed)
                 if partial:
-                    super().partial_fit(X, y, classes=classes, sample_weight=sample_weight)
+                    super().partial_fit(X, y, classes=classes, **fit_args)
                 else:
-                    super().fit(X, y, sample_weight=sample_weight)
-        except KeyboardInterrupt:
-            # Documented: an interrupted fit leaves the estimator unfitted.
-            self._forget_fit()
+                    super().fit(X, y, **fit_args)
+            # scikeras' fit resets classes_ to None and, under warm_start,
+            # never sets it again: the encoder knows them
+            self.classes_ = self.target_encoder_.classes_
+        except BaseException:
+            before.restore(self)
             raise
-        finally:
-            del self._validation_data
         return self
+
+    def _fit_vocab_size(self, X):
+        if self.vocab_size is not None:
+            if X.max() >= self.vocab_size:
+                raise ValueError(
+                    f"X contains token id {int(X.max())} but vocab_size="
+                    f"{self.vocab_size}; ids must be smaller than vocab_size "
+                    "(match it to the IntegerSequencer's num_words, or leave it None)."
+                )
+            return self.vocab_size
+        inferred = max(int(X.max()) + 1, OOV_INDEX + 1)
+        if inferred > _MAX_INFERRED_VOCAB:
+            row = int(np.argwhere(X == X.max())[0, 0])
+            raise ValueError(
+                f"X contains token id {int(X.max())} (row {row}): vocab_size=None "
+                f"would build an embedding of {inferred:,} rows. Check the ids, or "
+                "set vocab_size explicitly (e.g. the IntegerSequencer's num_words)."
+            )
+        return inferred
+
+    def _check_width(self, X):
+        # An unmasked model pools the full width, which must hold one window;
+        # a masked model pads narrow input itself (exact: padding is masked).
+        if self.conv_filters and not self.mask_padding and X.shape[1] < self.pool_size:
+            raise ValueError(
+                f"X has {X.shape[1]} time steps, fewer than pool_size="
+                f"{self.pool_size}: the convolution block needs at least pool_size "
+                "steps (pad to a larger maxlen, or use mask_padding=True)."
+            )
+
+    def _check_continuation(self):
+        """Refuse settings a warm_start / partial_fit continuation cannot honour."""
+        changed = [name for name in _ARCHITECTURE_PARAMS
+                   if getattr(self, name) != self.architecture_[name]]
+        if self.vocab_size is not None and self.vocab_size != self.vocab_size_:
+            changed.append("vocab_size")
+        if changed:
+            raise ValueError(
+                f"{', '.join(changed)} changed since the model was built; a "
+                "warm_start or partial_fit continuation keeps the model, so these "
+                "cannot change. Set warm_start=False (or clone the estimator) to "
+                "build a new model."
+            )
+
+    def _apply_changed_settings(self):
+        """Continuation: take up new callbacks and optimizer settings."""
+        self._initialize_callbacks()
+        fresh = self._make_optimizer()
+        current = self.model_.optimizer
+
+        def comparable(optimizer):
+            return {k: v for k, v in optimizer.get_config().items() if k != "name"}
+
+        if type(fresh) is not type(current) or comparable(fresh) != comparable(current):
+            # the optimizer changed: recompile, keeping the weights (the new
+            # optimizer starts from a fresh state)
+            self._compile(self.model_, len(self.classes_))
 
     def _forget_fit(self):
         for key in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
             delattr(self, key)
         vars(self).pop("_predict_fn", None)
 
-    def _split_validation(self, X, y, sample_weight):
-        if self._validation_data is not None:
-            X_val, y_val = self._validation_data
+    def _split_validation(self, X, y, sample_weight, validation_data, seed):
+        if validation_data is not None:
+            X_val, y_val = validation_data
             return X, y, sample_weight, (
                 self._map_oov(X_val), self.target_encoder_.transform(y_val)
             )
@@ -489,7 +604,7 @@ default='adam'
         try:
             train_idx, val_idx = train_test_split(
                 indices, test_size=self.validation_split, stratify=labels,
-                random_state=self._seed,
+                random_state=seed,
             )
         except ValueError:
             warnings.warn(
@@ -497,28 +612,30 @@ default='adam'
                 "using a plain shuffled split.", UserWarning, stacklevel=4,
             )
             train_idx, val_idx = train_test_split(
-                indices, test_size=self.validation_split, random_state=self._seed
+                indices, test_size=self.validation_split, random_state=seed
             )
         train_idx.sort()
         sw_train = None if sample_weight is None else sample_weight[train_idx]
         return X[train_idx], y[train_idx], sw_train, (X[val_idx], y[val_idx])
 
     def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch,
-                         **kwargs):
+                         *, validation_data=None, seed=None, **kwargs):
         # Replaces scikeras' version: a stratified shuffled validation split,
-        # a clear error on divergence, no process-wide seeding.
-        X, y, sample_weight, validation = self._split_validation(X, y, sample_weight)
+        # a clear error on divergence, no process-wide seeding. The split and
+        # seed arrive as arguments (scikeras forwards extra fit keywords).
+        X, y, sample_weight, validation = self._split_validation(
+            X, y, sample_weight, validation_data, seed)
         guard = _StopOnNonFiniteLoss()
-        if self.mask_padding:
+        if self.architecture_["mask_padding"]:
             # padding is invisible to the model: train on length-bucketed
             # batches cut to their own width instead of computing it
-            X, lengths = left_align(X)
+            X, lengths = self._left_align(X)
             data = dict(x=make_dataset(X, y, sample_weight, lengths, self.batch_size,
-                                       seed=self._seed, shuffle=True,
+                                       seed=seed, shuffle=True,
                                        multiple_of=self._width_multiple()),
                         shuffle=False)  # the dataset shuffles itself
             if validation is not None:
-                X_val, val_lengths = left_align(validation[0])
+                X_val, val_lengths = self._left_align(validation[0])
                 validation = make_dataset(X_val, validation[1], None, val_lengths,
                                           self.batch_size, seed=None, shuffle=False,
                                           multiple_of=self._width_multiple())
@@ -533,19 +650,37 @@ default='adam'
             callbacks=list(self._fit_callbacks) + [guard],
             validation_data=validation,
         )
-        if guard.diverged:
-            self._forget_fit()
+        losses = history.history.get("loss", [])
+        if guard.diverged or not _weights_finite(self.model_):
             raise TrainingDivergedError(
                 "Training diverged: the loss became NaN or infinite. The learning "
-                "rate is the likely cause (try a smaller optimizer__learning_rate), "
-                "or the inputs/sample weights contain extreme values. The "
-                "estimator is left unfitted."
+                f"rate is the likely cause ({self._learning_rate_text()}; try a "
+                "smaller one), or the inputs/sample weights contain extreme values. "
+                "The estimator is left as it was before this fit."
+            )
+        # scikeras has folded class_weight into sample_weight by now
+        chance = math.log(self.n_classes_) * (
+            1.0 if sample_weight is None else max(float(np.mean(sample_weight)), 1e-12))
+        if losses and losses[-1] > _DID_NOT_LEARN_FACTOR * chance:
+            raise TrainingDivergedError(
+                f"Training did not learn: the last epoch's training loss "
+                f"({losses[-1]:.3g}) is more than {_DID_NOT_LEARN_FACTOR:g}x the "
+                f"chance-level loss ({chance:.3g}), so the outputs are saturated "
+                f"garbage. The learning rate is the likely cause "
+                f"({self._learning_rate_text()}; try a smaller one). The estimator "
+                "is left as it was before this fit."
             )
         if not warm_start or not hasattr(self, "history_"):
             self.history_ = {}
         for key, values in history.history.items():
             self.history_.setdefault(key, []).extend(float(v) for v in values)
         self._predict_fn = self._compile_predict_fn()
+
+    def _learning_rate_text(self):
+        rate = getattr(self, "optimizer__learning_rate", None)
+        if rate is None:
+            rate = float(self.model_.optimizer.learning_rate)
+        return f"optimizer__learning_rate={rate:g}"
 
     # ------------------------------------------------------------------
     # prediction
@@ -576,11 +711,31 @@ default='adam'
                 "with appropriate arguments before using this estimator."
             )
         X, _ = self._validate_data(X=X)
+        if self.architecture_["conv_filters"] and not self.architecture_["mask_padding"] \
+                and X.shape[1] < self.architecture_["pool_size"]:
+            raise ValueError(
+                f"X has {X.shape[1]} time steps, fewer than the model's pool_size="
+                f"{self.architecture_['pool_size']}; pad it to at least that width."
+            )
         X = self._map_oov(X)
-        return self._predict_chunks(X, bucketed=self.mask_padding)
+        return self._predict_chunks(X, bucketed=self.architecture_["mask_padding"])
 
     def _width_multiple(self):
-        return self.pool_size if self.conv_filters else 1
+        # fit-time settings: set_params after fit must not change the model
+        arch = self.architecture_
+        return arch["pool_size"] if arch["conv_filters"] else 1
+
+    def _left_align(self, X):
+        """Left-align rows for the masked model; widen to whole pooling windows.
+
+        Extra columns are padding, which the masked model ignores, so any
+        input width works and no real step is lost to a partial window.
+        """
+        X, lengths = left_align(X)
+        short = -X.shape[1] % self._width_multiple()
+        if short:
+            X = np.pad(X, ((0, 0), (0, short)))
+        return X, lengths
 
     def _predict_chunks(self, X, *, bucketed):
         """Run the compiled model on fixed-size row chunks.
@@ -590,10 +745,11 @@ default='adam'
         (bucket-rounded) width; outputs are returned in input order.
         """
         fn = self._predict_fn
-        n, width = X.shape
+        n = X.shape[0]
         order = None
-        if self.mask_padding:
-            X, lengths = left_align(X)
+        if self.architecture_["mask_padding"]:
+            X, lengths = self._left_align(X)
+        width = X.shape[1]
         if bucketed:
             order = np.argsort(lengths, kind="stable")
             X, lengths = X[order], lengths[order]
@@ -649,9 +805,86 @@ default='adam'
         return self.classes_[np.argmax(proba, axis=1)]
 
     # ------------------------------------------------------------------
-    # persistence: the Keras model travels as native .keras bytes
-    def _restore_fitted(self, *, model, classes, vocab_size, n_features_in, history):
-        """Rebuild the fitted state from stored facts (used by skseq.load)."""
+    # persistence: pickles carry the Keras model as native .keras bytes; the
+    # safe format stores the fitted state below and the weights
+    def _to_saved_state(self):
+        if not self.initialized_:
+            raise NotFittedError(f"This {type(self).__name__} instance is not fitted "
+                                 "yet; only fitted estimators can be saved.")
+        return {"classes_": labels_to_saved(self.classes_),
+                "vocab_size_": self.vocab_size_,
+                "n_features_in_": self.n_features_in_,
+                "architecture_": self.architecture_,
+                "history_": self.history_}
+
+    @classmethod
+    def _from_saved_state(cls, params, state, context):
+        """Rebuild a fitted classifier from a file's checked state.
+
+        The model is built by skseq's ``build_model`` from the checked
+        architecture; only its weights come from the file.
+        """
+        owner = cls.__name__
+        clf = params_from_file(cls, params, routed_prefixes=("optimizer",))
+        if not (isinstance(clf.optimizer, str) and clf.optimizer in _BUILTIN_OPTIMIZERS):
+            raise UnsafeModelFileError(f"{owner}: optimizer must be one of "
+                                       f"{', '.join(_BUILTIN_OPTIMIZERS)}")
+        for key, value in params.items():
+            if key.startswith("optimizer__") and not (
+                    value is None or isinstance(value, (int, float))):
+                raise UnsafeModelFileError(f"{owner}: {key} must be a number")
+        if params.get("callbacks") is not None:
+            raise UnsafeModelFileError(f"{owner}: saved callbacks must be null")
+        classes = labels_from_saved(field(state, "classes_", dict, owner=owner),
+                                    owner=owner)
+        vocab_size = check_int(field(state, "vocab_size_", int, owner=owner),
+                               "vocab_size_", OOV_INDEX + 1, 2**31 - 1, owner=owner)
+        n_features_in = check_int(field(state, "n_features_in_", int, owner=owner),
+                                  "n_features_in_", 1, 2**31 - 1, owner=owner)
+        architecture = field(state, "architecture_", dict, owner=owner)
+        if set(architecture) != set(_ARCHITECTURE_PARAMS):
+            raise UnsafeModelFileError(f"{owner}: architecture_ must give exactly "
+                                       f"{', '.join(_ARCHITECTURE_PARAMS)}")
+        params_from_file(cls, architecture)  # same types and ranges as parameters
+        for name, high in _MAX_LOADED.items():
+            check_int(architecture[name], f"architecture_ {name}", 0, high, owner=owner)
+        history = field(state, "history_", dict, owner=owner)
+        if len(history) > 16 or not all(isinstance(k, str) and len(k) <= 64
+                                        for k in history):
+            raise UnsafeModelFileError(f"{owner}: history_ must map at most 16 short "
+                                       "names to lists")
+        history = {k: check_float_list(v, f"history_[{k!r}]", 1_000_000, owner=owner)
+                   for k, v in history.items()}
+        n_outputs = 1 if len(classes) == 2 else len(classes)
+        # the weights must be there before anything is allocated for them
+        n_weights = count_parameters(vocab_size=vocab_size, n_outputs=n_outputs,
+                                     **architecture)
+        if 4 * n_weights > context["weights_size"]:
+            raise UnsafeModelFileError(
+                f"{owner}: the architecture needs {n_weights:,} weights "
+                f"({4 * n_weights:,} bytes) but the file holds "
+                f"{context['weights_size']:,} bytes of weights")
+        model = build_model(vocab_size=vocab_size, n_outputs=n_outputs, **architecture)
+        try:
+            clf.architecture_ = architecture
+            clf._compile(model, len(classes))
+        except (TypeError, ValueError) as exc:
+            raise UnsafeModelFileError(f"{owner}: invalid optimizer settings: "
+                                       f"{exc}") from None
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # Keras warns of unbuilt optimizers
+                model.load_weights(context["model_path"])
+        except Exception as exc:  # noqa: BLE001 - any mismatch is a bad file
+            raise UnsafeModelFileError(f"{owner}: the weights do not fit the "
+                                       f"described model: {str(exc)[:300]}") from None
+        return clf._restore_fitted(model=model, classes=classes, vocab_size=vocab_size,
+                                   n_features_in=n_features_in, history=history,
+                                   architecture=architecture)
+
+    def _restore_fitted(self, *, model, classes, vocab_size, n_features_in, history,
+                        architecture):
+        """Set the fitted state from checked values (used by skseq.load)."""
         self._forget_fit()
         self.classes_ = classes
         self.target_encoder_ = self.target_encoder.fit(classes)
@@ -660,6 +893,7 @@ default='adam'
         self._validate_data(X=X, y=classes, reset=True)
         self.feature_encoder_ = self.feature_encoder.fit(X)
         self.vocab_size_ = vocab_size
+        self.architecture_ = architecture
         self.history_ = history
         self.model_ = model
         self._initialize_callbacks()
@@ -671,29 +905,89 @@ default='adam'
         for key in ("_predict_fn", "_fit_callbacks", "_predict_callbacks"):
             state.pop(key, None)
         if "model_" in state:
-            state["model_"] = _model_to_bytes(state["model_"])
+            state["model_"] = model_to_bytes(state["model_"])
         return state
 
     def __setstate__(self, state):
         if "model_" in state:
-            state = dict(state, model_=_model_from_bytes(state["model_"]))
+            state = dict(state, model_=model_from_bytes(state["model_"]))
         self.__dict__.update(state)
         if "model_" in state:
             self._initialize_callbacks()
             self._predict_fn = self._compile_predict_fn()
 
 
-def _model_to_bytes(model):
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "model.keras")
-        model.save(path)
-        with open(path, "rb") as handle:
-            return handle.read()
+def _check_labels_known(y, known, what):
+    unknown = np.setdiff1d(np.unique(y), known)
+    if unknown.size:
+        raise ValueError(f"y contains the class {unknown.tolist()[0]!r}, which is not in {what} "
+                         f"({', '.join(map(repr, known.tolist()))}).")
 
 
-def _model_from_bytes(data):
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "model.keras")
-        with open(path, "wb") as handle:
-            handle.write(data)
-        return keras.saving.load_model(path, safe_mode=True)
+def _check_sample_weight(sample_weight, n_samples):
+    if sample_weight is None:
+        return None
+    try:
+        weights = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError("sample_weight must be numbers, one per sample.") from None
+    if weights.ndim == 0:
+        weights = np.full(n_samples, float(weights))
+    if weights.shape != (n_samples,):
+        raise ValueError(f"sample_weight has shape {weights.shape}; expected "
+                         f"({n_samples},), one weight per sample.")
+    bad = ~np.isfinite(weights) | (weights < 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"sample_weight must be finite and non-negative; row {row} "
+                         f"is {weights[row]!r}.")
+    return weights
+
+
+def _check_class_weight(class_weight, classes):
+    if not isinstance(class_weight, dict):
+        return
+    unknown = [k for k in class_weight if k not in set(classes.tolist())]
+    if unknown:
+        raise ValueError(f"class_weight names {unknown[0]!r}, which is not a class "
+                         f"({', '.join(map(repr, classes.tolist()))}).")
+    for label, weight in class_weight.items():
+        if not isinstance(weight, Real) or not math.isfinite(weight) or weight < 0:
+            raise ValueError(f"class_weight[{label!r}] must be a finite non-negative "
+                             f"number; got {weight!r}.")
+
+
+def _weights_finite(model):
+    return all(np.isfinite(w).all() for w in model.get_weights())
+
+
+class _Snapshot:
+    """The estimator's state before a fit, to put back if the fit fails.
+
+    A new fit builds a new model, so the attributes suffice; a continuation
+    trains ``model_`` in place, so its weights and optimizer state are
+    copied too.
+    """
+
+    def __init__(self, estimator, *, with_model):
+        self.attributes = dict(vars(estimator))
+        self.history = copy.deepcopy(self.attributes.get("history_"))
+        model = self.attributes.get("model_") if with_model else None
+        self.model = model
+        if model is not None:
+            self.weights = [w.copy() for w in model.get_weights()]
+            self.optimizer = model.optimizer
+            self.optimizer_values = [v.numpy() for v in model.optimizer.variables]
+
+    def restore(self, estimator):
+        vars(estimator).clear()
+        vars(estimator).update(self.attributes)
+        if self.history is not None:
+            estimator.history_ = self.history
+        if self.model is not None:
+            self.model.set_weights(self.weights)
+            if self.model.optimizer is not self.optimizer:
+                self.model.compile(optimizer=self.optimizer, loss=self.model.loss,
+                                   metrics=["accuracy"])
+            for variable, value in zip(self.optimizer.variables, self.optimizer_values):
+                variable.assign(value)

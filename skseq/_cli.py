@@ -61,8 +61,9 @@ def _train_parser():
     )
     parser.add_argument("--epochs", type=_positive_int, default=None,
                         help="override every model's number of epochs")
-    parser.add_argument("--random-state", type=int, default=0,
-                        help="seed for repeatable fits (default: %(default)s)")
+    parser.add_argument("--random-state", type=_seed, default=0,
+                        help="seed for repeatable fits, 0 to 2**32 - 1 "
+                             "(default: %(default)s)")
     parser.add_argument("--verbose", type=int, choices=[0, 1, 2], default=2,
                         help="Keras progress: 0 none, 1 bars, 2 a line per epoch "
                              "(default: %(default)s)")
@@ -94,6 +95,29 @@ def _positive_int(text):
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
     return value
+
+
+def _seed(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be in [0, 2**32 - 1], got {value}")
+    return value
+
+
+def _escape(text):
+    """One output line per text: show tabs, newlines and control characters."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _read_stdin_texts():
+    try:
+        return [line.rstrip("\n") for line in sys.stdin if line.strip()]
+    except UnicodeDecodeError as exc:
+        raise CLIError(f"standard input is not valid UTF-8 ({exc.reason} at byte "
+                       f"{exc.start}); convert it first, e.g. with iconv") from None
 
 
 def _check_output_dir(path):
@@ -321,7 +345,7 @@ def _load_model(path):
 
 def _predict(args):
     model = _load_model(args.model)
-    texts = args.texts or [line.rstrip("\n") for line in sys.stdin if line.strip()]
+    texts = args.texts or _read_stdin_texts()
     if not texts:
         raise CLIError("no texts given (pass them as arguments or on standard input)")
     try:
@@ -332,6 +356,7 @@ def _predict(args):
     print("label\tprobability\ttext")
     for text, row in zip(texts, proba):
         best = int(row.argmax())
+        text = _escape(text)
         preview = text if len(text) <= 60 else text[:57] + "..."
         print(f"{classes[best]}\t{row[best]:.4f}\t{preview}")
     return 0

@@ -7,9 +7,14 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
 from ._fixes import Interval, StrOptions
+from ._schema import UnsafeModelFileError, check_int, field, params_from_file
 from ._validation import check_sequences
 
 __all__ = ["Padder"]
+
+#: Widest ``maxlen_`` :func:`skseq.load` accepts from a file (a crafted
+#: width would otherwise allocate gigabytes on the first prediction).
+MAX_LOADED_MAXLEN = 100_000
 
 
 class Padder(TransformerMixin, BaseEstimator):
@@ -115,13 +120,7 @@ class Padder(TransformerMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def _fit(self, X):
-        try:
-            np.dtype(self.dtype)
-        except TypeError:
-            raise ValueError(
-                f"The 'dtype' parameter of Padder must be a NumPy dtype name. Got "
-                f"{self.dtype!r} instead."
-            ) from None
+        _check_dtype(self.dtype)
         values, lengths = check_sequences(X, owner="Padder")
         if self.maxlen is None:
             self.maxlen_ = max(int(lengths.max()), 1)
@@ -150,12 +149,89 @@ class Padder(TransformerMixin, BaseEstimator):
         values, lengths = check_sequences(X, owner="Padder")
         return self._pad(values, lengths)
 
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output columns, one per time step.
+
+        Also what makes ``set_output(transform="pandas")`` give a DataFrame.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored (sequences have no input column names).
+
+        Returns
+        -------
+        names : ndarray of str of shape (maxlen_,)
+            ``"t0"``, ``"t1"``, ...
+        """
+        check_is_fitted(self, "maxlen_")
+        return np.array([f"t{i}" for i in range(self.maxlen_)], dtype=object)
+
+    # --- safe format: this estimator's fitted state, described and checked
+    def _to_saved_state(self):
+        check_is_fitted(self, "maxlen_")
+        return {"maxlen_": self.maxlen_}
+
+    @classmethod
+    def _from_saved_state(cls, params, state, context):
+        owner = cls.__name__
+        padder = params_from_file(cls, params)
+        try:
+            _check_dtype(padder.dtype)
+        except ValueError as exc:
+            raise UnsafeModelFileError(f"{owner}: {exc}") from None
+        maxlen = check_int(field(state, "maxlen_", int, owner=owner), "maxlen_", 1,
+                           MAX_LOADED_MAXLEN, owner=owner)
+        if padder.maxlen is not None and padder.maxlen != maxlen:
+            raise UnsafeModelFileError(f"{owner}: maxlen_ {maxlen} differs from "
+                                       f"maxlen={padder.maxlen}")
+        padder.maxlen_ = maxlen
+        return padder
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.two_d_array = False
         tags.input_tags.string = False
         tags.requires_fit = True
         return tags
+
+
+def _check_dtype(dtype):
+    try:
+        kind = np.dtype(dtype).kind
+    except TypeError:
+        kind = None
+    if kind not in ("i", "u", "f"):
+        raise ValueError(
+            f"The 'dtype' parameter of Padder must name a NumPy integer or float "
+            f"dtype (e.g. 'int32'). Got {dtype!r:.60} instead."
+        )
+
+
+def _check_fits_dtype(values, lengths, value, dtype):
+    """Refuse ids (or a padding value) the output dtype cannot hold exactly."""
+    dtype = np.dtype(dtype)
+    if values.size and values.dtype.kind == "f" and dtype.kind != "f":
+        whole = np.isfinite(values) & (values == np.floor(values))
+        if not whole.all():
+            row = int(np.searchsorted(np.cumsum(lengths), np.argmin(whole), "right"))
+            raise ValueError(f"Row {row} of X holds a non-integer value; Padder "
+                             f"with dtype {dtype} needs integer ids.")
+    if dtype.kind == "f":
+        return
+    info = np.iinfo(dtype)
+    if not info.min <= value <= info.max:
+        raise ValueError(f"Padding value {value!r} does not fit Padder's dtype {dtype}.")
+    if values.dtype.kind in "iu" and np.can_cast(values.dtype, dtype):
+        return  # every value fits by type (the common int32 -> int32 case)
+    if values.size and (values.min() < info.min or values.max() > info.max):
+        bad = (values < info.min) | (values > info.max)
+        if bad.any():
+            row = int(np.searchsorted(np.cumsum(lengths), np.argmax(bad), "right"))
+            raise ValueError(
+                f"Row {row} of X holds id {values[np.argmax(bad)].item()!r}, which Padder's "
+                f"dtype {dtype} cannot hold (range [{info.min}, {info.max}]); choose "
+                "a wider dtype such as 'int64'.")
 
 
 def pad(values, lengths, maxlen, *, padding="pre", truncating="pre", value=0,
@@ -181,6 +257,7 @@ def pad(values, lengths, maxlen, *, padding="pre", truncating="pre", value=0,
     -------
     padded : ndarray of shape (n, maxlen)
     """
+    _check_fits_dtype(values, lengths, value, dtype)
     n = lengths.shape[0]
     # np.zeros maps fresh zeroed pages lazily: cheaper than filling
     out = np.zeros((n, maxlen), dtype) if value == 0 else np.full((n, maxlen), value, dtype)

@@ -1,4 +1,4 @@
-"""A save format for fitted skseq pipelines that runs no code when loaded.
+"""A save format for fitted skseq pipelines that is safe to load from anyone.
 
 ``joblib``/pickle files execute code by design: loading one from an
 untrusted source is running that source's program. ``skseq.save`` writes a
@@ -6,171 +6,93 @@ zip archive instead:
 
 - ``manifest.json``: the format version, library versions, and for each step
   its type (one of skseq's own estimators, nothing else), its parameters and
-  its fitted state as plain JSON (vocabulary, ``maxlen_``, classes, ...);
-- ``model.keras``: the Keras model in Keras' native format, loaded with
-  ``safe_mode=True`` after its configuration has been checked against an
-  allow-list of Keras modules (plus skseq's own layers);
-- ``checksums.json``: SHA-256 of both, to catch truncated or altered files.
+  its fitted state as plain JSON; each estimator describes and checks its own
+  state (``_to_saved_state`` / ``_from_saved_state``);
+- ``model.keras``: the classifier's Keras model in Keras' native format;
+- ``checksums.json``: SHA-256 of both, to detect damage;
+- ``signature.json`` (optional): an HMAC-SHA256 of ``checksums.json`` under a
+  key of the user's, to detect tampering.
 
-Nothing is unpickled and no name from the file is imported, so a crafted
-archive can at worst be rejected.
+Loading never hands the file's Keras configuration to Keras: the classifier
+rebuilds its model with skseq's own ``build_model`` from checked parameters
+and reads only the weights. The configuration is still checked against an
+allow-list, so a crafted file is refused with a reason. This module only
+reads, bounds and checks the archive; it knows no estimator's internals.
 """
 
 import hashlib
-import io
+import hmac
 import json
 import os
+import shutil
+import struct
 import tempfile
 import warnings
 import zipfile
+import zlib
 
-import numpy as np
 from sklearn.pipeline import Pipeline
 
-__all__ = ["save", "load", "UnsafeModelFileError"]
+from ._keras_files import model_to_bytes
+from ._schema import UnsafeModelFileError, params_to_saved
+
+__all__ = ["save", "load", "UnsafeModelFileError", "LIMITS"]
 
 FORMAT = "skseq-model"
-FORMAT_VERSION = 1
-_MAX_MEMBER_BYTES = 2 * 1024**3
-_KERAS_MODULES = ("keras.layers", "keras.initializers", "keras.regularizers",
-                  "keras.constraints", "keras.src.models.functional",
-                  "keras.src.ops.", "keras.optimizers", "keras.losses",
-                  "keras.metrics", "keras.src.layers", "keras.models")
-_FORBIDDEN_CLASSES = {"Lambda", "TFOpLambda", "SlicingOpLambda"}
-# skseq's own layers, by module and registered name
-_SKSEQ_LAYERS = {("skseq._layers", "skseq>SplitMaskedRNN")}
+FORMAT_VERSION = 2
+_MiB = 1024**2
+
+#: Size limits of :func:`load`, in bytes of *inflated* data (what a member
+#: decompresses to, counted while it streams, never trusted from the zip
+#: header). ``max_json_depth`` bounds nesting in both JSON documents.
+LIMITS = {
+    "manifest.json": 64 * _MiB,
+    "checksums.json": 4096,
+    "signature.json": 4096,
+    "model.keras": 2048 * _MiB,
+    "model.keras/config.json": 4 * _MiB,
+    "model.keras/metadata.json": 64 * 1024,
+    "model.keras/model.weights.h5": 2048 * _MiB,
+    "max_json_depth": 64,
+}
+_OUTER = ("manifest.json", "checksums.json", "model.keras", "signature.json")
+_INNER = ("config.json", "metadata.json", "model.weights.h5")
+_CHUNK = _MiB
+
+# Everything build_model can put in a Keras configuration, by module. The
+# test suite builds every architecture and checks this list is exact.
+_ALLOWED_NODES = {
+    None: {"__keras_tensor__"},
+    "keras": {"DTypePolicy"},
+    "keras.layers": {"InputLayer", "Embedding", "Dropout", "Conv1D", "MaxPooling1D",
+                     "LSTM", "GRU", "SimpleRNN", "Bidirectional", "Dense"},
+    "keras.initializers": {"GlorotUniform", "Orthogonal", "RandomUniform", "Zeros"},
+    "keras.src.models.functional": {"Functional"},
+    "keras.src.ops.core": {"Cast"},
+    "keras.src.ops.numpy": {"ExpandDims", "Greater", "Multiply", "NotEqual", "Squeeze"},
+    "keras.optimizers": {"Adam", "AdamW", "Adadelta", "Adafactor", "Adagrad", "Adamax",
+                         "Ftrl", "Lamb", "Lion", "Nadam", "RMSprop", "SGD"},
+    "skseq._layers": {"SplitMaskedRNN"},
+}
+_SKSEQ_REGISTERED = {"SplitMaskedRNN": "skseq>SplitMaskedRNN"}
+_ALLOWED_ACTIVATIONS = {"tanh", "sigmoid", "relu", "softmax", "linear"}
 
 
-class UnsafeModelFileError(ValueError):
-    """The file is not a valid skseq model archive (or names something unsafe)."""
-
-
-# --- steps <-> JSON ---------------------------------------------------------
+# --- steps ------------------------------------------------------------------
 def _step_types():
     from ._classifier import LSTMSequenceClassifier
     from ._padding import Padder
     from ._sequencer import IntegerSequencer
 
+    # in the only order a pipeline may hold them
     return {cls.__name__: cls for cls in (IntegerSequencer, Padder, LSTMSequenceClassifier)}
 
 
-def _json_value(name, value):
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (np.integer, np.floating, np.bool_)):
-        return value.item()
-    raise TypeError(name)
-
-
-def _params_to_json(estimator):
-    params, dropped = {}, []
-    for name, value in estimator.get_params(deep=False).items():
-        if name == "class_weight" and isinstance(value, dict):
-            params[name] = {"__pairs__": [[_json_value(name, k), _json_value(name, v)]
-                                          for k, v in value.items()]}
-            continue
-        if name == "optimizer" and not isinstance(value, str):
-            import keras
-
-            params[name] = keras.optimizers.serialize(
-                value if not isinstance(value, type) else value()
-            )["class_name"].lower()
-            continue
-        try:
-            params[name] = _json_value(name, value)
-        except TypeError:
-            dropped.append(name)
-            params[name] = None
-    if dropped:
-        warnings.warn(
-            f"{type(estimator).__name__}: parameters {dropped} hold Python objects "
-            "that the safe format does not store; they load as None (they only "
-            "matter for refitting).", UserWarning, stacklevel=4,
-        )
-    return params
-
-
-def _params_from_json(params):
-    out = dict(params)
-    cw = out.get("class_weight")
-    if isinstance(cw, dict) and "__pairs__" in cw:
-        out["class_weight"] = {k: v for k, v in cw["__pairs__"]}
-    return out
-
-
-def _array_to_json(values):
-    values = np.asarray(values)
-    if values.dtype.kind not in "iufbUO":
-        raise TypeError(f"cannot store labels of dtype {values.dtype}")
-    items = [v.item() if hasattr(v, "item") else v for v in values.tolist()]
-    if values.dtype.kind == "O" and not all(isinstance(v, (str, int, float, bool))
-                                           for v in items):
-        raise TypeError("class labels must be str, int, float or bool to be saved")
-    return {"dtype": values.dtype.str if values.dtype.kind != "O" else "object",
-            "values": items}
-
-
-def _array_from_json(data):
-    dtype = data["dtype"]
-    if dtype == "object":
-        return np.array(data["values"], dtype=object)
-    if np.dtype(dtype).kind not in "iufbU":
-        raise UnsafeModelFileError(f"unsupported label dtype {dtype!r}")
-    return np.asarray(data["values"], dtype=dtype)
-
-
-def _state_to_json(estimator):
-    name = type(estimator).__name__
-    if name == "IntegerSequencer":
-        if estimator.tokenizer is not None:
-            raise TypeError(
-                "IntegerSequencer(tokenizer=...) holds a Python callable, which the "
-                "safe format cannot store; use token_pattern, or joblib for "
-                "trusted use."
-            )
-        return {"vocabulary_": estimator.vocabulary_,
-                "word_counts_": estimator.word_counts_,
-                "vocabulary_size_": estimator.vocabulary_size_}
-    if name == "Padder":
-        return {"maxlen_": estimator.maxlen_}
-    return {
-        "classes_": _array_to_json(estimator.classes_),
-        "vocab_size_": estimator.vocab_size_,
-        "n_features_in_": estimator.n_features_in_,
-        "history_": estimator.history_,
-    }
-
-
-def _restore(cls, params, state, model):
-    estimator = cls(**_params_from_json(params))
-    name = cls.__name__
-    if name == "IntegerSequencer":
-        vocab = state["vocabulary_"]
-        if not (isinstance(vocab, dict)
-                and all(isinstance(k, str) and isinstance(v, int) and v >= 2
-                        for k, v in vocab.items())):
-            raise UnsafeModelFileError("IntegerSequencer vocabulary is malformed")
-        estimator.vocabulary_ = vocab
-        estimator.word_counts_ = {str(k): int(v) for k, v in state["word_counts_"].items()}
-        estimator.vocabulary_size_ = int(state["vocabulary_size_"])
-    elif name == "Padder":
-        estimator.maxlen_ = int(state["maxlen_"])
-    else:
-        estimator._restore_fitted(
-            model=model, classes=_array_from_json(state["classes_"]),
-            vocab_size=int(state["vocab_size_"]),
-            n_features_in=int(state["n_features_in_"]),
-            history={str(k): [float(x) for x in v] for k, v in state["history_"].items()},
-        )
-    return estimator
-
-
-# --- save -------------------------------------------------------------------
 def _steps_of(estimator):
     types = _step_types()
     steps = estimator.steps if isinstance(estimator, Pipeline) else [(None, estimator)]
     for step_name, step in steps:
-        if type(step).__name__ not in types or type(step) is not types[type(step).__name__]:
+        if types.get(type(step).__name__) is not type(step):
             raise TypeError(
                 f"skseq.save stores pipelines of skseq's own steps "
                 f"({', '.join(types)}); step {step_name!r} is {type(step).__name__}. "
@@ -180,20 +102,25 @@ def _steps_of(estimator):
     return steps
 
 
-def save(estimator, path):
+# --- save -------------------------------------------------------------------
+def save(estimator, path, *, key=None):
     """Save a fitted skseq pipeline (or estimator) in skseq's safe format.
 
-    The file holds JSON and the Keras model in its native format; loading it
-    with :func:`load` runs no code from the file, unlike pickle/joblib.
+    The file holds JSON and the Keras model's weights; loading it with
+    :func:`load` runs no code from the file, unlike pickle/joblib.
 
     Parameters
     ----------
     estimator : Pipeline or skseq estimator
         A fitted :class:`~sklearn.pipeline.Pipeline` whose steps are
         :class:`IntegerSequencer`, :class:`Padder` and/or
-        :class:`LSTMSequenceClassifier`, or one such estimator.
-    path : str or path-like
-        Destination file (conventionally ``*.skseq``).
+        :class:`LSTMSequenceClassifier` (in that order), or one such
+        estimator.
+    path : str, path-like or binary file object
+        Destination (conventionally ``*.skseq``).
+    key : bytes or None, default=None
+        If given, sign the archive with HMAC-SHA256 under this secret key;
+        ``load(path, key=key)`` then refuses any file not signed with it.
 
     Returns
     -------
@@ -224,125 +151,285 @@ def save(estimator, path):
         "pipeline": isinstance(estimator, Pipeline),
         "steps": [],
     }
-    model_bytes = None
+    members = {}
     for step_name, step in steps:
-        state = _state_to_json(step)
+        state = step._to_saved_state()  # refuses what cannot be stored
         manifest["steps"].append({"name": step_name, "type": type(step).__name__,
-                                  "params": _params_to_json(step), "state": state})
+                                  "params": params_to_saved(step), "state": state})
         if hasattr(step, "model_"):
-            if model_bytes is not None:
+            if "model.keras" in members:
                 raise TypeError("skseq.save stores at most one classifier per pipeline")
-            with tempfile.TemporaryDirectory() as tmp:
-                model_path = os.path.join(tmp, "model.keras")
-                step.model_.save(model_path)
-                with open(model_path, "rb") as handle:
-                    model_bytes = handle.read()
-    members = {"manifest.json": json.dumps(manifest).encode()}
-    if model_bytes is not None:
-        members["model.keras"] = model_bytes
-    checksums = {k: hashlib.sha256(v).hexdigest() for k, v in members.items()}
+            members["model.keras"] = model_to_bytes(step.model_)
+    members = {"manifest.json": json.dumps(manifest).encode(), **members}
+    checksums = json.dumps({k: hashlib.sha256(v).hexdigest()
+                            for k, v in members.items()}).encode()
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in members.items():
             archive.writestr(name, data)
-        archive.writestr("checksums.json", json.dumps(checksums))
+        archive.writestr("checksums.json", checksums)
+        if key is not None:
+            archive.writestr("signature.json", json.dumps(
+                {"hmac-sha256": _sign(key, checksums)}))
 
 
-# --- load -------------------------------------------------------------------
-def _read_members(path):
+def _sign(key, data):
+    if not isinstance(key, (bytes, bytearray)) or not key:
+        raise TypeError("key must be non-empty bytes")
+    return hmac.new(bytes(key), data, hashlib.sha256).hexdigest()
+
+
+# --- reading, bounded -------------------------------------------------------
+def _describe(source):
+    return repr(os.fspath(source)) if isinstance(source, (str, os.PathLike)) \
+        else type(source).__name__
+
+
+def _open_zip(source, what):
     try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
+        return zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
+            NotImplementedError, struct.error, zlib.error) as exc:
         raise UnsafeModelFileError(
-            f"{os.fspath(path)!r} is not a skseq model archive (or it is truncated): "
-            f"{exc}"
+            f"{what} is not a skseq model archive (or it is truncated): {exc}"
         ) from None
-    with archive:
-        names = set(archive.namelist())
-        allowed = {"manifest.json", "model.keras", "checksums.json"}
-        if not names <= allowed or not {"manifest.json", "checksums.json"} <= names:
-            raise UnsafeModelFileError(
-                f"unexpected archive members: {sorted(names - allowed) or 'missing'}"
-            )
-        members = {}
-        for info in archive.infolist():
-            if info.file_size > _MAX_MEMBER_BYTES:
-                raise UnsafeModelFileError(f"member {info.filename} is too large")
-            try:
-                members[info.filename] = archive.read(info.filename)
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
-                raise UnsafeModelFileError(f"corrupt archive member: {exc}") from None
+
+
+def _members(archive, allowed, what):
+    """Map member name to ZipInfo; refuse duplicates and foreign names."""
+    infos = archive.infolist()
+    names = [info.filename for info in infos]
+    unexpected = sorted(set(names) - set(allowed))
+    if unexpected or len(names) != len(set(names)) or len(names) > len(allowed):
+        raise UnsafeModelFileError(
+            f"unexpected archive members in {what}: {unexpected or 'duplicated names'}")
+    return {info.filename: info for info in infos}
+
+
+def _stream(archive, info, limit, sink=None):
+    """Inflate one member chunk by chunk; stop as soon as it passes ``limit``.
+
+    Returns ``(data or None, sha256 hex, size)``; with ``sink`` (a binary
+    file) the data is written there instead of kept in memory.
+    """
+    if info.file_size > limit:
+        raise UnsafeModelFileError(f"member {info.filename} is too large "
+                                   f"({info.file_size} bytes, limit {limit})")
+    digest, size, chunks = hashlib.sha256(), 0, []
     try:
-        checksums = json.loads(members.pop("checksums.json"))
-    except ValueError:
-        raise UnsafeModelFileError("checksums.json is not valid JSON") from None
-    if set(checksums) != set(members):
-        raise UnsafeModelFileError("checksums do not cover the archive's members")
-    for name, data in members.items():
-        if hashlib.sha256(data).hexdigest() != checksums[name]:
+        with archive.open(info) as member:
+            while chunk := member.read(_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise UnsafeModelFileError(
+                        f"member {info.filename} inflates past its limit of {limit} "
+                        "bytes")
+                digest.update(chunk)
+                if sink is None:
+                    chunks.append(chunk)
+                else:
+                    sink.write(chunk)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError,
+            RuntimeError, struct.error, zlib.error) as exc:  # RuntimeError: encrypted
+        raise UnsafeModelFileError(f"corrupt archive member {info.filename}: "
+                                   f"{exc}") from None
+    return (b"".join(chunks) if sink is None else None), digest.hexdigest(), size
+
+
+def _parse_json(data, what):
+    def refuse_constant(name):
+        raise ValueError(f"{name} is not JSON")
+
+    try:
+        value = json.loads(data, parse_constant=refuse_constant)
+    except RecursionError:
+        raise UnsafeModelFileError(f"{what} is nested too deeply") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UnsafeModelFileError(f"{what} is not valid JSON: {exc}") from None
+    stack = [(value, 1)]
+    while stack:  # iterative: a depth check must not itself recurse
+        node, depth = stack.pop()
+        if depth > LIMITS["max_json_depth"]:
+            raise UnsafeModelFileError(
+                f"{what} is nested deeper than {LIMITS['max_json_depth']} levels")
+        children = node.values() if isinstance(node, dict) else \
+            node if isinstance(node, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return value
+
+
+def _read_archive(source, tmp, key):
+    """Check the outer archive; return the manifest and model.keras' path."""
+    what = _describe(source)
+    with _open_zip(source, what) as archive:
+        infos = _members(archive, _OUTER, what)
+        if not {"manifest.json", "checksums.json"} <= set(infos):
+            raise UnsafeModelFileError(f"{what} is not a skseq model archive "
+                                       "(manifest.json or checksums.json missing)")
+        raw_sums = _stream(archive, infos["checksums.json"], LIMITS["checksums.json"])[0]
+        if key is not None:
+            if "signature.json" not in infos:
+                raise UnsafeModelFileError("the file is not signed, but a key was given")
+            signature = _parse_json(_stream(archive, infos["signature.json"],
+                                            LIMITS["signature.json"])[0], "signature.json")
+            expected = _sign(key, raw_sums)
+            if not (isinstance(signature, dict) and isinstance(
+                    signature.get("hmac-sha256"), str) and hmac.compare_digest(
+                    signature["hmac-sha256"], expected)):
+                raise UnsafeModelFileError("signature does not match the key: the file "
+                                           "was altered or signed with another key")
+        checksums = _parse_json(raw_sums, "checksums.json")
+        covered = set(infos) - {"checksums.json", "signature.json"}
+        if not isinstance(checksums, dict) or set(checksums) != covered:
+            raise UnsafeModelFileError("checksums do not cover the archive's members")
+        manifest_bytes, digest, _ = _stream(archive, infos["manifest.json"],
+                                            LIMITS["manifest.json"])
+        digests = {"manifest.json": digest}
+        model_path = None
+        if "model.keras" in infos:
+            model_path = os.path.join(tmp, "received.keras")
+            with open(model_path, "wb") as sink:
+                digests["model.keras"] = _stream(archive, infos["model.keras"],
+                                                 LIMITS["model.keras"], sink)[1]
+    for name, digest in digests.items():
+        if not hmac.compare_digest(str(checksums[name]), digest):
             raise UnsafeModelFileError(f"{name} was altered or corrupted (checksum "
                                        "mismatch)")
-    return members
+    return _parse_json(manifest_bytes, "manifest.json"), model_path
 
 
-def _check_keras_config(model_bytes):
-    """Reject a .keras archive whose config names anything outside Keras."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(model_bytes)) as inner:
-            config = json.loads(inner.read("config.json"))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise UnsafeModelFileError(f"model.keras is not a Keras model: {exc}") from None
+def _check_keras_archive(path, tmp):
+    """Bound and check the inner .keras archive; return a clean copy's path.
 
-    def walk(node):
+    The copy holds only the checked members, so Keras reads nothing else.
+    Returns ``(path, weights_size)``.
+    """
+    clean = os.path.join(tmp, "model.keras")
+    with _open_zip(path, "model.keras") as inner, \
+            zipfile.ZipFile(clean, "w", compression=zipfile.ZIP_STORED) as out:
+        infos = _members(inner, _INNER, "model.keras")
+        if "config.json" not in infos or "model.weights.h5" not in infos:
+            raise UnsafeModelFileError("model.keras lacks config.json or "
+                                       "model.weights.h5")
+        config = _stream(inner, infos["config.json"],
+                         LIMITS["model.keras/config.json"])[0]
+        _check_keras_config(_parse_json(config, "model.keras config.json"))
+        if "metadata.json" in infos:
+            _stream(inner, infos["metadata.json"], LIMITS["model.keras/metadata.json"])
+        with out.open("model.weights.h5", "w", force_zip64=True) as sink:
+            weights_size = _stream(inner, infos["model.weights.h5"],
+                                   LIMITS["model.keras/model.weights.h5"], sink)[2]
+    os.unlink(path)
+    return clean, weights_size
+
+
+def _check_keras_config(config):
+    """Refuse a Keras configuration naming anything build_model cannot produce.
+
+    The configuration is never deserialised (the model is rebuilt from the
+    manifest), so this is a second line of defence and the source of a clear
+    message for crafted files.
+    """
+    stack = [(config, None)]
+    while stack:
+        node, key = stack.pop()
         if isinstance(node, dict):
             if "class_name" in node:
                 _check_class_node(node)
-            for value in node.values():
-                walk(value)
+            stack.extend((value, k) for k, value in node.items())
         elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(config)
+            stack.extend((value, key) for value in node)
+        elif isinstance(key, str) and key.endswith("activation") and \
+                node not in _ALLOWED_ACTIVATIONS:
+            raise UnsafeModelFileError(f"model.keras names activation {node!r:.80}, "
+                                       "which skseq's models never use; refusing to "
+                                       "load")
 
 
 def _check_class_node(node):
-    """Refuse one serialised object unless it is Keras' own or skseq's layer."""
     module, cls = node.get("module"), node["class_name"]
     registered = node.get("registered_name")
-    if cls in _FORBIDDEN_CLASSES:
-        raise UnsafeModelFileError(f"model.keras contains a {cls} layer "
-                                   "(arbitrary code); refusing to load")
-    if (module, registered) in _SKSEQ_LAYERS:
-        return
-    if module is not None and not (module == "keras" or module.startswith(_KERAS_MODULES)):
-        raise UnsafeModelFileError(f"model.keras names {module}.{cls}, outside Keras' own "
-                                   "layers; refusing to load")
-    if registered not in (None, cls) and "keras" not in str(registered).lower():
-        raise UnsafeModelFileError(f"model.keras names a custom object {registered!r}")
+    if not isinstance(cls, str) or cls not in _ALLOWED_NODES.get(module, ()):
+        raise UnsafeModelFileError(
+            f"model.keras names {module}.{cls}"[:200] + ", outside Keras' own layers "
+            "on skseq's allow-list; refusing to load")
+    if registered not in (None, cls, _SKSEQ_REGISTERED.get(cls)) or (
+            cls in _SKSEQ_REGISTERED and registered != _SKSEQ_REGISTERED[cls]):
+        raise UnsafeModelFileError(f"model.keras names a custom object "
+                                   f"{registered!r:.80}; refusing to load")
 
 
-def _load_keras(model_bytes):
+def _check_manifest(manifest):
+    """The manifest's own structure (each step's content is its estimator's)."""
     import keras
 
-    _check_keras_config(model_bytes)
-    with tempfile.TemporaryDirectory() as tmp:
-        model_path = os.path.join(tmp, "model.keras")
-        with open(model_path, "wb") as handle:
-            handle.write(model_bytes)
-        try:
-            return keras.saving.load_model(model_path, safe_mode=True)
-        except Exception as exc:
-            raise UnsafeModelFileError(f"Keras could not load model.keras safely: "
-                                       f"{exc}") from None
+    expected = {"format", "format_version", "versions", "pipeline", "steps"}
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise UnsafeModelFileError("not a skseq model archive (wrong format tag)")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise UnsafeModelFileError(
+            f"format version {manifest.get('format_version')!r:.40} is not supported "
+            f"by this skseq (reads version {FORMAT_VERSION}); re-save it with a "
+            "matching skseq.")
+    if set(manifest) != expected:
+        raise UnsafeModelFileError(f"manifest fields must be {sorted(expected)}")
+    versions, steps = manifest["versions"], manifest["steps"]
+    if not isinstance(versions, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and len(v) < 64
+            for k, v in versions.items()):
+        raise UnsafeModelFileError("manifest 'versions' must map names to version "
+                                   "strings")
+    if not isinstance(manifest["pipeline"], bool):
+        raise UnsafeModelFileError("manifest 'pipeline' must be true or false")
+    types = list(_step_types())
+    if not isinstance(steps, list) or not 1 <= len(steps) <= len(types) or (
+            not manifest["pipeline"] and len(steps) != 1):
+        raise UnsafeModelFileError("manifest 'steps' must list 1 to 3 steps (one "
+                                   "for a single estimator)")
+    positions = []
+    for entry in steps:
+        if not isinstance(entry, dict) or set(entry) != {"name", "type", "params",
+                                                         "state"}:
+            raise UnsafeModelFileError("each step must have exactly name, type, "
+                                       "params and state")
+        if entry["type"] not in types:
+            raise UnsafeModelFileError(
+                f"step type {entry['type']!r:.80} is not one of skseq's steps "
+                f"({', '.join(types)}); refusing to load")
+        name = entry["name"]
+        if manifest["pipeline"] and not (isinstance(name, str) and 0 < len(name) <= 100
+                                         and "__" not in name):
+            raise UnsafeModelFileError(f"invalid pipeline step name {name!r:.80}")
+        positions.append(types.index(entry["type"]))
+    if positions != sorted(set(positions)):
+        raise UnsafeModelFileError(f"steps must be distinct and in the order "
+                                   f"{' -> '.join(types)}")
+    if manifest["pipeline"] and len({e["name"] for e in steps}) != len(steps):
+        raise UnsafeModelFileError("pipeline step names must be unique")
+    saved_keras = versions.get("keras", "?")
+    if saved_keras.split(".")[:2] != keras.__version__.split(".")[:2]:
+        warnings.warn(f"model saved with Keras {saved_keras}, loading with "
+                      f"{keras.__version__}: predictions may differ slightly.",
+                      UserWarning, stacklevel=3)
 
 
-def load(path):
+def load(source, *, key=None, trust_token_pattern=False):
     """Load a pipeline saved by :func:`save`, executing nothing from the file.
+
+    Safe for files from anyone: see "Loading files from strangers" in the
+    user guide for what is guaranteed and the limits enforced.
 
     Parameters
     ----------
-    path : str or path-like
+    source : str, path-like or binary file object
         A file written by :func:`save`.
+    key : bytes or None, default=None
+        The key the file was signed with (``save(..., key=key)``): files not
+        signed with it are refused. ``None`` checks no signature.
+    trust_token_pattern : bool, default=False
+        Accept an :class:`IntegerSequencer` ``token_pattern`` outside
+        :data:`skseq.SAFE_TOKEN_PATTERNS`. A crafted regular expression can
+        make tokenising a short text take hours; only pass ``True`` for files
+        you trust.
 
     Returns
     -------
@@ -353,9 +440,10 @@ def load(path):
     Raises
     ------
     UnsafeModelFileError
-        If the file is truncated, altered, not a skseq archive, names a type
-        other than skseq's own steps, or holds a Keras model with layers from
-        outside Keras.
+        For every kind of bad file: not an archive, truncated, altered (or
+        wrongly signed), over a size or nesting limit, naming anything
+        outside skseq's allow-list, or holding inconsistent fitted state.
+        No temporary file is left behind.
 
     See Also
     --------
@@ -364,7 +452,9 @@ def load(path):
     Notes
     -----
     A file saved by another skseq format version is refused; one saved with
-    another Keras version loads with a warning.
+    another Keras version loads with a warning. The classifier's optimizer
+    state is not restored: a ``warm_start`` fit after loading starts a fresh
+    optimizer from the loaded weights.
 
     Examples
     --------
@@ -372,50 +462,27 @@ def load(path):
     >>> load("no-such-file.skseq")
     Traceback (most recent call last):
     ...
-    skseq._persistence.UnsafeModelFileError: 'no-such-file.skseq' is not a skseq model archive (or it is truncated): [Errno 2] No such file or directory: 'no-such-file.skseq'
+    skseq._schema.UnsafeModelFileError: 'no-such-file.skseq' is not a skseq model archive (or it is truncated): [Errno 2] No such file or directory: 'no-such-file.skseq'
     """
-    import keras
-
-    members = _read_members(path)
-    try:
-        manifest = json.loads(members["manifest.json"])
-    except ValueError:
-        raise UnsafeModelFileError("manifest.json is not valid JSON") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise UnsafeModelFileError("not a skseq model archive (wrong format tag)")
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise UnsafeModelFileError(
-            f"format version {manifest.get('format_version')!r} is not supported by "
-            f"this skseq (reads version {FORMAT_VERSION}); re-save it with a "
-            "matching skseq."
-        )
-    saved_keras = manifest.get("versions", {}).get("keras", "?")
-    if saved_keras.split(".")[:2] != keras.__version__.split(".")[:2]:
-        warnings.warn(f"model saved with Keras {saved_keras}, loading with "
-                      f"{keras.__version__}: predictions may differ slightly.",
-                      UserWarning, stacklevel=2)
+    if not (isinstance(source, (str, os.PathLike)) or hasattr(source, "read")):
+        raise TypeError(f"source must be a path or a binary file object, not "
+                        f"{type(source).__name__}")
     types = _step_types()
-    model = _load_keras(members["model.keras"]) if "model.keras" in members else None
-    steps = []
+    tmp = tempfile.mkdtemp(prefix="skseq-load-")
     try:
-        for entry in manifest["steps"]:
-            cls = types.get(entry["type"]) if isinstance(entry["type"], str) else None
-            if cls is None:
-                raise UnsafeModelFileError(
-                    f"step type {entry['type']!r} is not one of skseq's steps "
-                    f"({', '.join(types)}); refusing to load")
-            if not all(isinstance(v, (str, int, float, bool, type(None), dict))
-                       for v in entry["params"].values()):
-                raise UnsafeModelFileError(f"{entry['type']} parameters are not plain "
-                                           "values")
-            steps.append((entry["name"], _restore(cls, entry["params"], entry["state"],
-                                                  model)))
-    except UnsafeModelFileError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise UnsafeModelFileError(f"malformed manifest: {exc!r}") from None
-    if manifest.get("pipeline"):
-        return Pipeline(steps)
-    if len(steps) != 1:
-        raise UnsafeModelFileError("malformed manifest: expected one estimator")
-    return steps[0][1]
+        manifest, model_path = _read_archive(source, tmp, key)
+        _check_manifest(manifest)
+        has_classifier = manifest["steps"][-1]["type"] == "LSTMSequenceClassifier"
+        if has_classifier != (model_path is not None):
+            raise UnsafeModelFileError("model.keras must be present exactly when the "
+                                       "file holds a classifier")
+        context = {"trust_token_pattern": trust_token_pattern}
+        if model_path is not None:
+            context["model_path"], context["weights_size"] = _check_keras_archive(
+                model_path, tmp)
+        steps = [(entry["name"], types[entry["type"]]._from_saved_state(
+                     entry["params"], entry["state"], context))
+                 for entry in manifest["steps"]]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return Pipeline(steps) if manifest["pipeline"] else steps[0][1]

@@ -10,9 +10,10 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
 from ._fixes import Interval
+from ._schema import UnsafeModelFileError, check_int, field, params_from_file
 from ._validation import check_documents
 
-__all__ = ["IntegerSequencer", "PAD_INDEX", "OOV_INDEX"]
+__all__ = ["IntegerSequencer", "PAD_INDEX", "OOV_INDEX", "SAFE_TOKEN_PATTERNS"]
 
 #: Index reserved for padding; :class:`IntegerSequencer` never produces it.
 PAD_INDEX = 0
@@ -21,6 +22,21 @@ OOV_INDEX = 1
 _FIRST_WORD_INDEX = 2
 
 _MARKUP = re.compile(r"<[^>]*>")
+_DEFAULT_TOKEN_PATTERN = r"(?u)\w+(?:'\w+)*"
+
+#: Token patterns :func:`skseq.load` accepts from a file without
+#: ``trust_token_pattern=True``: each matches in time linear in the text
+#: (no nested quantifier can backtrack). skseq's default, scikit-learn's
+#: ``CountVectorizer`` default, words, and runs of non-space characters.
+SAFE_TOKEN_PATTERNS = (
+    _DEFAULT_TOKEN_PATTERN,
+    r"(?u)\b\w\w+\b",
+    r"(?u)\w+",
+    r"\w+",
+    r"\S+",
+)
+# vocabulary ids are int32 at most
+_MAX_VOCABULARY = 2**31 - 1
 
 
 class IntegerSequencer(TransformerMixin, BaseEstimator):
@@ -104,7 +120,7 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
         num_words=None,
         lowercase=True,
         strip_markup=True,
-        token_pattern=r"(?u)\w+(?:'\w+)*",
+        token_pattern=_DEFAULT_TOKEN_PATTERN,
         tokenizer=None,
         min_frequency=1,
         oov_token="<OOV>",
@@ -259,6 +275,78 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
                 )
             result.append([t for t in lookup[ids] if t is not None])
         return result
+
+    def set_output(self, *, transform=None):
+        """Accept an output setting; the sequences keep their form.
+
+        Integer sequences of different lengths have no table form, so
+        ``transform`` always returns the object array of sequences. The
+        method exists so that ``Pipeline.set_output(transform="pandas")``
+        works on skseq pipelines (``Padder`` then returns a DataFrame).
+
+        Parameters
+        ----------
+        transform : {"default", "pandas", "polars"} or None, default=None
+            The container asked for; recorded nowhere.
+
+        Returns
+        -------
+        self : IntegerSequencer
+            The transformer, unchanged.
+        """
+        if transform not in (None, "default", "pandas", "polars"):
+            raise ValueError(f"transform must be 'default', 'pandas', 'polars' or None; "
+                             f"got {transform!r}.")
+        return self
+
+    # --- safe format: this estimator's fitted state, described and checked
+    def _to_saved_state(self):
+        check_is_fitted(self, "vocabulary_")
+        if self.tokenizer is not None:
+            raise TypeError(
+                "IntegerSequencer(tokenizer=...) holds a Python callable, which the "
+                "safe format cannot store; use token_pattern, or joblib for "
+                "trusted use."
+            )
+        return {"vocabulary_": self.vocabulary_, "word_counts_": self.word_counts_,
+                "vocabulary_size_": self.vocabulary_size_}
+
+    @classmethod
+    def _from_saved_state(cls, params, state, context):
+        owner = cls.__name__
+        seq = params_from_file(cls, params)
+        if seq.tokenizer is not None:
+            raise UnsafeModelFileError(f"{owner}: a saved tokenizer must be null")
+        if seq.token_pattern not in SAFE_TOKEN_PATTERNS and not context.get(
+                "trust_token_pattern"):
+            raise UnsafeModelFileError(
+                f"{owner}: token_pattern {seq.token_pattern!r:.80} is not one of "
+                "skseq.SAFE_TOKEN_PATTERNS (a crafted pattern can hang "
+                "prediction); pass trust_token_pattern=True to skseq.load only if "
+                "you trust the file")
+        vocab = field(state, "vocabulary_", dict, owner=owner)
+        counts = field(state, "word_counts_", dict, owner=owner)
+        size = check_int(field(state, "vocabulary_size_", int, owner=owner),
+                         "vocabulary_size_", _FIRST_WORD_INDEX, _MAX_VOCABULARY,
+                         owner=owner)
+        ids = sorted(vocab.values()) if all(
+            isinstance(v, int) and not isinstance(v, bool) for v in vocab.values()
+        ) else None
+        if ids != list(range(_FIRST_WORD_INDEX, _FIRST_WORD_INDEX + len(vocab))) \
+                or size != len(vocab) + _FIRST_WORD_INDEX:
+            raise UnsafeModelFileError(
+                f"{owner}: vocabulary_ must number its words {_FIRST_WORD_INDEX}, "
+                f"{_FIRST_WORD_INDEX + 1}, ... up to vocabulary_size_ - 1")
+        if seq.num_words is not None and size > seq.num_words:
+            raise UnsafeModelFileError(f"{owner}: vocabulary_size_ {size} exceeds "
+                                       f"num_words={seq.num_words}")
+        if set(counts) != set(vocab) or not all(
+                isinstance(c, int) and not isinstance(c, bool) and c >= 1
+                for c in counts.values()):
+            raise UnsafeModelFileError(f"{owner}: word_counts_ must give a positive "
+                                       "count for every vocabulary word")
+        seq.vocabulary_, seq.word_counts_, seq.vocabulary_size_ = vocab, counts, size
+        return seq
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

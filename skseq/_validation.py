@@ -41,6 +41,21 @@ def check_documents(X, *, owner):
         raise TypeError(
             "Iterable over raw text documents expected, string object received."
         )
+    if isinstance(X, dict):
+        raise TypeError(
+            f"{owner} expects a collection of documents, not a dict (iterating it "
+            "would read its keys); pass the texts, e.g. list(d.values())."
+        )
+    if hasattr(X, "columns") and hasattr(X, "iloc"):  # a DataFrame
+        if X.shape[1] != 1:
+            raise ValueError(
+                f"{owner} expects one column of texts; got a DataFrame with "
+                f"{X.shape[1]} columns ({', '.join(map(str, X.columns[:5]))}). Select "
+                "the text column, e.g. df['review']."
+            )
+        X = X.iloc[:, 0]  # iterating a frame would give its column names
+    if isinstance(X, np.ndarray) and X.ndim == 2 and X.shape[1] == 1:
+        X = X[:, 0]  # a one-column array, as ColumnTransformer passes
     if isinstance(X, np.ndarray) and X.ndim != 1:
         raise ValueError(
             f"{owner} expects a 1-D collection of documents; got an array of "

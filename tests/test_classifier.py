@@ -122,9 +122,9 @@ def test_history_and_stratified_shuffled_validation_split(rt_padded):
     clf = LSTMSequenceClassifier(validation_split=0.2, random_state=0, **TINY).fit(X, y)
     assert set(clf.history_) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert all(len(v) == 2 for v in clf.history_.values())
-    clf._seed, clf._validation_data = 0, None
     encoded = y.reshape(-1, 1).astype("float32")
-    _, _, _, (X_val, y_val) = clf._split_validation(X, encoded, None)
+    _, _, _, (X_val, y_val) = clf._split_validation(X, encoded, None,
+                                                    validation_data=None, seed=0)
     assert len(y_val) == 120
     assert abs(y_val.mean() - 0.5) < 0.02  # both classes, not the last 20%
 

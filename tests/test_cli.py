@@ -99,3 +99,24 @@ def test_help():
         assert word in result.stdout
     result = run("predict", "--help")
     assert result.returncode == 0 and "standard" in result.stdout
+
+
+def test_predict_hostile_text_input(quick_run):
+    _, out = quick_run
+    model = str(out / "model.skseq")
+    garbage = subprocess.run([sys.executable, "-m", "skseq", "predict", model],
+                             input=b"\xff\xfe\x00bad\n", capture_output=True,
+                             timeout=600, env={**ENV, "PYTHONIOENCODING": "utf-8"})
+    assert garbage.returncode == 2
+    assert b"not valid UTF-8" in garbage.stderr and b"Traceback" not in garbage.stderr
+    tabs = run("predict", model, "good\tfilm\nreally", "plain")
+    assert tabs.returncode == 0, tabs.stderr[-2000:]
+    lines = tabs.stdout.strip().splitlines()
+    assert len(lines) == 3 and lines[1].split("\t")[2] == "good\\tfilm\\nreally"
+
+
+@pytest.mark.parametrize("value", ["-1", str(2**32)])
+def test_out_of_range_random_state_is_a_usage_error(value):
+    result = run("--random-state", value, "--quick", timeout=120)
+    assert result.returncode == 2 and "--random-state" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import make_pipeline
 
-from skseq import IntegerSequencer, Padder
+from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +103,16 @@ def test_clone_pickle_idempotent(real_sequences):
                                   padder.transform(real_sequences))
     np.testing.assert_array_equal(padder.transform(real_sequences),
                                   padder.transform(real_sequences))
+
+
+def test_pipeline_set_output_pandas(rt_texts):
+    pd = pytest.importorskip("pandas")
+    X, y = rt_texts
+    pipe = make_pipeline(IntegerSequencer(num_words=300), Padder(maxlen=20),
+                         LSTMSequenceClassifier(units=4, embedding_dim=4, epochs=1,
+                                                random_state=0))
+    pipe.set_output(transform="pandas")
+    pipe.fit(X[:200], y[:200])
+    frame = pipe[:-1].transform(X[:5])
+    assert isinstance(frame, pd.DataFrame) and list(frame.columns)[:2] == ["t0", "t1"]
+    assert pipe.predict(X[:5]).shape == (5,)

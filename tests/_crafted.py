@@ -1,0 +1,143 @@
+"""Crafting ``.skseq`` archives the way an attacker would.
+
+Every rewrite recomputes ``checksums.json`` (which always gets past the
+checksum check): what stops a crafted file must be the loader's other
+checks. Shared by the tests and ``benchmarks/bench_untrusted.py``.
+"""
+
+import copy
+import hashlib
+import io
+import json
+import zipfile
+
+__all__ = ["read_members", "write_members", "rewrite", "rewrite_manifest",
+           "rewrite_inner", "rewrite_keras_config", "mutate_json", "flip_bytes"]
+
+
+def read_members(path):
+    with zipfile.ZipFile(path) as archive:
+        return {n: archive.read(n) for n in archive.namelist()}
+
+
+def write_members(path, members, *, checksums=True, compression=zipfile.ZIP_DEFLATED):
+    """Write ``members`` as an archive, with fresh checksums unless told not to."""
+    members = dict(members)
+    if checksums:
+        members.pop("checksums.json", None)
+        members.pop("signature.json", None)
+        sums = {k: hashlib.sha256(v).hexdigest() for k, v in members.items()}
+        members["checksums.json"] = json.dumps(sums).encode()
+    with zipfile.ZipFile(path, "w", compression=compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def rewrite(path, mutate):
+    """Rewrite the archive with ``mutate(members)``, checksums updated."""
+    members = read_members(path)
+    mutate(members)
+    write_members(path, members)
+
+
+def rewrite_manifest(path, mutate):
+    """Rewrite manifest.json with ``mutate(manifest)`` (in place or returned)."""
+    def change(members):
+        manifest = json.loads(members["manifest.json"])
+        result = mutate(manifest)
+        members["manifest.json"] = json.dumps(
+            manifest if result is None else result).encode()
+
+    rewrite(path, change)
+
+
+def rewrite_inner(path, mutate_parts):
+    """Rewrite the inner model.keras with ``mutate_parts(parts)``."""
+    def change(members):
+        with zipfile.ZipFile(io.BytesIO(members["model.keras"])) as inner:
+            parts = {n: inner.read(n) for n in inner.namelist()}
+        mutate_parts(parts)
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as inner:
+            for name, data in parts.items():
+                inner.writestr(name, data)
+        members["model.keras"] = out.getvalue()
+
+    rewrite(path, change)
+
+
+def rewrite_keras_config(path, mutate_config):
+    """Rewrite the inner model.keras' config.json with ``mutate_config(config)``."""
+    def change(parts):
+        config = json.loads(parts["config.json"])
+        mutate_config(config)
+        parts["config.json"] = json.dumps(config).encode()
+
+    rewrite_inner(path, change)
+
+
+_REPLACEMENTS = [
+    None, True, False, 0, -1, 1, 2, 3, 2**31, 2**63, -(2**40), 1e300, -0.5, 0.5, "",
+    "x", "adam", "pre", "post", "lstm", "int8", "<U100000000", "(?:\\w+\\s?)+$",
+    [], [1], ["a", "b"], {}, {"a": 1}, {"__pairs__": [[1, 2]]},
+]
+
+
+def _paths(node, prefix=()):
+    yield prefix
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _paths(value, prefix + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node[:50]):
+            yield from _paths(value, prefix + (i,))
+
+
+def mutate_json(document, rng):
+    """One random mutation of a JSON document: a value, a type, a key or depth.
+
+    Parameters
+    ----------
+    document : dict or list
+        Parsed JSON; not modified.
+    rng : numpy.random.RandomState
+
+    Returns
+    -------
+    mutated : object
+        A mutated deep copy.
+    description : str
+        What was changed, for failure messages.
+    """
+    doc = copy.deepcopy(document)
+    paths = [p for p in _paths(doc) if p]
+    path = paths[rng.randint(len(paths))]
+    parent = doc
+    for key in path[:-1]:
+        parent = parent[key]
+    last = path[-1]
+    action = rng.choice(["replace", "replace", "replace", "delete", "add", "nest",
+                         "scale"])
+    if action == "delete" and isinstance(parent, dict):
+        del parent[last]
+    elif action == "add" and isinstance(parent, dict):
+        parent[f"extra{rng.randint(1000)}"] = _REPLACEMENTS[rng.randint(len(_REPLACEMENTS))]
+    elif action == "nest":
+        value = parent[last]
+        for _ in range(int(rng.choice([2, 70, 500]))):  # json.dumps recurses
+            value = [value]
+        parent[last] = value
+    elif action == "scale" and isinstance(parent[last], (int, float)) \
+            and not isinstance(parent[last], bool):
+        parent[last] = parent[last] * float(rng.choice([-1, 0, 1e6, 1e12]))
+    else:
+        parent[last] = copy.deepcopy(_REPLACEMENTS[rng.randint(len(_REPLACEMENTS))])
+    return doc, f"{action} at {'/'.join(map(str, path))}"
+
+
+def flip_bytes(data, rng, n_flips=None):
+    """Random byte flips (1 to 8 unless told), no checksum repaired."""
+    data = bytearray(data)
+    for _ in range(n_flips or rng.randint(1, 9)):
+        data[rng.randint(len(data))] ^= rng.randint(1, 256)
+    return bytes(data)
