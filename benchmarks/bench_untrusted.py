@@ -166,7 +166,8 @@ def main():
     parser.add_argument("--cases", type=int, default=600)
     args = parser.parse_args()
     X, y = load_rotten_tomatoes(return_X_y=True)
-    X, y = X[:300], y[:300]
+    idx = np.random.RandomState(0).permutation(len(X))[:300]  # both classes
+    X, y = [X[i] for i in idx], y[idx]
     pipe = make_pipeline(IntegerSequencer(num_words=300), Padder(maxlen=20),
                          LSTMSequenceClassifier(units=4, embedding_dim=4, epochs=1,
                                                 random_state=0)).fit(X, y)

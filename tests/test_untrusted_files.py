@@ -221,6 +221,14 @@ def test_registered_function_as_activation_is_refused(saved, tmp_path):
 
 
 # --- 4. public Keras functions ------------------------------------------------
+@pytest.mark.parametrize("module", [["keras.layers"], {"a": 1}, 3])
+def test_non_string_module_names_are_refused(saved, module):
+    # found by benchmarks/bench_untrusted.py: a list module was unhashable
+    rewrite_keras_config(saved, lambda c: _dense(c).update(module=module))
+    with pytest.raises(UnsafeModelFileError, match="allow-list"):
+        load(saved)
+
+
 def test_public_keras_function_as_activation_is_refused(saved):
     epsilon = keras.config.epsilon()
     rewrite_keras_config(saved, lambda c: _dense(c)["config"].update(
