@@ -7,6 +7,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from _crafted import rewrite, rewrite_keras_config
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
@@ -39,21 +40,6 @@ def saved(fitted, tmp_path):
     path = tmp_path / "model.skseq"
     save(pipe, path)
     return path
-
-
-def _rewrite(path, mutate):
-    """Rewrite the archive with ``mutate(members)``, checksums updated."""
-    import hashlib
-
-    with zipfile.ZipFile(path) as archive:
-        members = {n: archive.read(n) for n in archive.namelist()}
-    members.pop("checksums.json")
-    mutate(members)
-    sums = {k: hashlib.sha256(v).hexdigest() for k, v in members.items()}
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-        archive.writestr("checksums.json", json.dumps(sums))
 
 
 def test_round_trip_predictions_equal(fitted, saved):
@@ -123,7 +109,7 @@ def test_foreign_step_type_is_refused(saved):
         manifest["steps"][0]["type"] = "os.system"
         members["manifest.json"] = json.dumps(manifest).encode()
 
-    _rewrite(saved, mutate)
+    rewrite(saved, mutate)
     with pytest.raises(UnsafeModelFileError, match="'os.system' is not one of skseq"):
         load(saved)
 
@@ -140,7 +126,7 @@ def test_smuggled_pickle_member_is_refused(saved, tmp_path):
     def mutate(members):
         members["payload.pkl"] = pickle.dumps(Evil())
 
-    _rewrite(saved, mutate)
+    rewrite(saved, mutate)
     with pytest.raises(UnsafeModelFileError, match="unexpected archive members"):
         load(saved)
     assert not marker.exists()
@@ -152,28 +138,9 @@ def test_smuggled_callable_in_params_is_refused(saved, tmp_path):
         manifest["steps"][0]["params"]["tokenizer"] = ["os", "system"]
         members["manifest.json"] = json.dumps(manifest).encode()
 
-    _rewrite(saved, mutate)
+    rewrite(saved, mutate)
     with pytest.raises(UnsafeModelFileError, match="not plain values"):
         load(saved)
-
-
-def _rewrite_keras_config(path, mutate_config):
-    """Rewrite the archive's inner model.keras with ``mutate_config(config)``."""
-    import io
-
-    def mutate(members):
-        with zipfile.ZipFile(io.BytesIO(members["model.keras"])) as z:
-            parts = {n: z.read(n) for n in z.namelist()}
-        config = json.loads(parts["config.json"])
-        mutate_config(config)
-        parts["config.json"] = json.dumps(config).encode()
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w") as z:
-            for n, d in parts.items():
-                z.writestr(n, d)
-        members["model.keras"] = out.getvalue()
-
-    _rewrite(path, mutate)
 
 
 def test_keras_lambda_layer_is_refused(saved, tmp_path):
@@ -183,7 +150,7 @@ def test_keras_lambda_layer_is_refused(saved, tmp_path):
         config["config"]["layers"][1]["module"] = "builtins"
         config["config"]["layers"][1]["class_name"] = "exec"
 
-    _rewrite_keras_config(saved, mutate_config)
+    rewrite_keras_config(saved, mutate_config)
     with pytest.raises(UnsafeModelFileError, match="outside Keras"):
         load(saved)
     assert not marker.exists()
@@ -195,7 +162,7 @@ def test_format_version_and_keras_version_checks(saved):
         manifest["versions"]["keras"] = "2.0.0"
         members["manifest.json"] = json.dumps(manifest).encode()
 
-    _rewrite(saved, bump)
+    rewrite(saved, bump)
     with pytest.warns(UserWarning, match="Keras 2.0.0"):
         load(saved)
 
@@ -204,7 +171,7 @@ def test_format_version_and_keras_version_checks(saved):
         manifest["format_version"] = 99
         members["manifest.json"] = json.dumps(manifest).encode()
 
-    _rewrite(saved, future)
+    rewrite(saved, future)
     with pytest.raises(UnsafeModelFileError, match="format version 99"):
         load(saved)
 
@@ -227,6 +194,6 @@ def test_only_skseqs_own_layer_is_allowed(saved, module, registered):
         assert len(split) == 1  # masked models carry skseq's layer
         split[0]["module"], split[0]["registered_name"] = module, registered
 
-    _rewrite_keras_config(saved, mutate_config)
+    rewrite_keras_config(saved, mutate_config)
     with pytest.raises(UnsafeModelFileError, match="outside Keras|custom object"):
         load(saved)
