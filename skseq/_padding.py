@@ -190,7 +190,8 @@ class Padder(TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
+        # 2-D arrays are accepted as rows of equal-length sequences
+        tags.input_tags.two_d_array = True
         tags.input_tags.string = False
         tags.requires_fit = True
         return tags

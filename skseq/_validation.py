@@ -131,16 +131,28 @@ def check_sequences(X, *, owner):
             f"{owner} expects a collection of integer sequences; got a string. "
             "Turn texts into sequences with IntegerSequencer first."
         )
+    if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
+        raise TypeError(
+            f"Sparse input is not supported by {owner}: X must be a list of integer "
+            "sequences or a dense 2-D array."
+        )
+    if not isinstance(X, (np.ndarray, list, tuple)) and hasattr(X, "__array__"):
+        X = np.asarray(X)  # array-likes (e.g. a pandas frame of ids)
+    if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 2:
+        X = _numeric_object_matrix(X, owner)
     if isinstance(X, np.ndarray) and X.dtype != object:
         if X.ndim != 2:
             raise ValueError(
                 f"{owner} expects a 2-D array or a list of 1-D sequences; got an "
                 f"array of shape {X.shape}."
+                + (" Reshape your data with X.reshape(1, -1) if it holds a single "
+                   "sequence." if X.ndim == 1 else "")
             )
         _check_numeric_dtype(X.dtype, owner, where="X")
         lengths = np.full(X.shape[0], X.shape[1], dtype=np.int64)
         if X.shape[0] == 0:
             raise ValueError(f"{owner} received 0 sequences.")
+        _check_finite(X.reshape(-1), lengths, owner)
         return X.reshape(-1), lengths
     try:
         rows = list(X)
@@ -159,6 +171,7 @@ def check_sequences(X, *, owner):
         # (a str row cannot pass: it either fails to concatenate or turns
         # the result's dtype into a string dtype)
         if values.ndim == 1 and values.dtype.kind in "iubf":
+            _check_finite(values, lengths, owner)
             return values, lengths
     except (TypeError, ValueError):
         pass
@@ -191,7 +204,32 @@ def _explain_bad_row(rows, owner):
             )
 
 
+def _numeric_object_matrix(X, owner):
+    """A 2-D object array of numbers as a numeric array (as check_array does)."""
+    converted = np.array(X.tolist())
+    if converted.dtype.kind in "iubf":
+        return converted
+    try:
+        return X.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{owner} expects integer ids; X is an object array "
+                        f"holding a non-number ({exc}).") from None
+
+
+def _check_finite(values, lengths, owner):
+    if values.dtype.kind != "f":
+        return
+    finite = np.isfinite(values)
+    if not finite.all():
+        row = int(np.searchsorted(np.cumsum(lengths), np.argmin(finite), "right"))
+        raise ValueError(f"Input X contains NaN or infinity (first in row {row}); "
+                         f"{owner} expects token ids.")
+
+
 def _check_numeric_dtype(dtype, owner, where):
+    if dtype.kind == "c":
+        raise ValueError(f"Complex data not supported by {owner}: {where} must hold "
+                         "token ids.")
     if dtype.kind not in "iubf":
         raise TypeError(
             f"{where} has dtype {dtype}; {owner} expects integer ids. Turn texts "

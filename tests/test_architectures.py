@@ -57,3 +57,53 @@ def test_masked_conv_ignores_trailing_padding():
     unmasked = build_model(vocab_size=50, n_outputs=1, units=4, conv_filters=4,
                            mask_padding=False)
     assert not np.array_equal(unmasked(x).numpy(), unmasked(x[:, :32]).numpy())
+
+
+def _class_nodes(node, seen):
+    if isinstance(node, dict):
+        if "class_name" in node:
+            seen.add((node.get("module"), node["class_name"]))
+        for value in node.values():
+            _class_nodes(value, seen)
+    elif isinstance(node, list):
+        for value in node:
+            _class_nodes(value, seen)
+    return seen
+
+
+def test_allow_list_is_exactly_what_build_model_produces():
+    # The safe loader's allow-list (skseq._persistence) must accept every
+    # architecture build_model can produce and name nothing else, and
+    # count_parameters (its size check) must agree with Keras on each one.
+    import itertools
+
+    import keras
+
+    from skseq._architectures import count_parameters
+    from skseq._persistence import _ALLOWED_NODES, _check_keras_config
+
+    seen = set()
+    grid = itertools.product(["lstm", "gru", "simple_rnn"], [False, True], [1, 2],
+                             [0.0, 0.2], [0.0, 0.2], [0, 4], [False, True], [1, 3])
+    for n, (layer_type, bidirectional, n_layers, dropout, recurrent_dropout,
+            conv_filters, mask_padding, n_outputs) in enumerate(grid, 1):
+        settings = dict(vocab_size=50, n_outputs=n_outputs, embedding_dim=4, units=3,
+                        layer_type=layer_type, bidirectional=bidirectional,
+                        n_layers=n_layers, dropout=dropout,
+                        recurrent_dropout=recurrent_dropout, conv_filters=conv_filters,
+                        mask_padding=mask_padding)
+        model = build_model(**settings)
+        config = keras.saving.serialize_keras_object(model)
+        _check_keras_config(config)
+        _class_nodes(config, seen)
+        assert count_parameters(**settings) == model.count_params(), settings
+    assert n == 384
+    optimizers = {name for name in _ALLOWED_NODES["keras.optimizers"]}
+    for name in optimizers:
+        optimizer = getattr(keras.optimizers, name)()
+        config = keras.saving.serialize_keras_object(optimizer)
+        _check_keras_config(config)
+        _class_nodes(config, seen)
+    allowed = {(module, name) for module, names in _ALLOWED_NODES.items()
+               for name in names}
+    assert seen == allowed
