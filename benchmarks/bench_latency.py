@@ -1,32 +1,51 @@
 """Prediction latency: one review through a fitted, reloaded pipeline.
 
-Compares, after a warm-up, the median time of
+Compares, in alternating rounds after a warm-up (medians and minima, wall
+and process time):
 - ``pipeline.predict_proba([review])`` on a pipeline reloaded with
-  ``skseq.load`` (tokenise, pad, compiled model call), against
+  ``skseq.load`` (tokenise, pad, compiled model call on a 16-row chunk),
+- the same with 64-row chunks only (skseq 0.1's path, forced),
 - ``model.predict(one_padded_row)`` on the same Keras model (Keras' own
   path, ~40 ms fixed cost per call), and
-- batch throughput: reviews per second for 2,000 reviews both ways.
+- batch throughput: reviews per second for 2,000 reviews, all three ways.
 
-Run: python benchmarks/bench_latency.py [--repeat 50]
+Run: python benchmarks/bench_latency.py [--rounds 5] [--repeat 20]
 Writes benchmarks/results/bench_latency.json.
 """
 
 import argparse
 import os
+import statistics
 import tempfile
+import time
 
 import numpy as np
 
-from _common import median_time, write_json
+from _common import write_json
 import skseq
 from skseq._batching import left_align
 from skseq.datasets import load_imdb
 from skseq.experiments import DEFAULT_MODEL
 
 
+def timed(func, repeat):
+    wall, cpu = [], []
+    for _ in range(repeat):
+        w, c = time.perf_counter(), time.process_time()
+        func()
+        wall.append(time.perf_counter() - w)
+        cpu.append(time.process_time() - c)
+    return wall, cpu
+
+
+def summary(samples):
+    return {"median_ms": 1000 * statistics.median(samples), "min_ms": 1000 * min(samples)}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     X, y = load_imdb("train", return_X_y=True)
     X_test, _ = load_imdb("test", return_X_y=True)
@@ -34,31 +53,66 @@ def main():
     path = os.path.join(tempfile.mkdtemp(), "model.skseq")
     skseq.save(pipe, path)
     loaded = skseq.load(path)
-    model = loaded[-1].model_
+    clf = loaded[-1]
+    model = clf.model_
+    small_chunks = clf._predict_fn.small_chunks
     review = X_test[0]
     row = loaded[:-1].transform([review])
     batch = X_test[:2000]
     ids = loaded[:-1].transform(batch)
 
-    one_pipeline, _ = median_time(lambda: loaded.predict_proba([review]), repeat=args.repeat,
-                                  warmup=3)
-    one_keras, _ = median_time(lambda: model.predict(row, verbose=0), repeat=args.repeat,
-                               warmup=3)
-    batch_pipeline, _ = median_time(lambda: loaded.predict_proba(batch), repeat=3)
-    batch_keras, _ = median_time(lambda: model.predict(ids, verbose=0), repeat=3)
+    def set_small(flag):
+        clf._predict_fn.small_chunks = flag and small_chunks
+
+    variants = {
+        "pipeline": (lambda: (set_small(True), loaded.predict_proba([review])),
+                     lambda: (set_small(True), loaded.predict_proba(batch))),
+        "pipeline_64_row_chunks_only": (
+            lambda: (set_small(False), loaded.predict_proba([review])),
+            lambda: (set_small(False), loaded.predict_proba(batch))),
+        "keras_predict": (lambda: model.predict(row, verbose=0),
+                          lambda: model.predict(ids, verbose=0)),
+    }
+    one = {k: ([], []) for k in variants}
+    many = {k: ([], []) for k in variants}
+    for one_review, whole_batch in variants.values():  # warm-up (traces)
+        for _ in range(3):
+            one_review()
+        whole_batch()
+    for _ in range(args.rounds):
+        for name, (one_review, whole_batch) in variants.items():
+            wall, cpu = timed(one_review, args.repeat)
+            one[name][0].extend(wall)
+            one[name][1].extend(cpu)
+            wall, cpu = timed(whole_batch, 1)
+            many[name][0].extend(wall)
+            many[name][1].extend(cpu)
+    set_small(True)
     # the masked model reads left-aligned rows (padding last), as skseq feeds it
     aligned, _ = left_align(ids)
     same = np.allclose(loaded.predict_proba(batch)[:, 1],
                        model.predict(aligned, verbose=0)[:, 0], atol=1e-6)
+    singles = np.vstack([loaded.predict_proba(batch[i:i + 1]) for i in range(0, 2000, 97)])
+    one_med = {k: statistics.median(v[0]) for k, v in one.items()}
     write_json("bench_latency", {
         "model": DEFAULT_MODEL.description,
-        "one_review_pipeline_ms": 1000 * one_pipeline,
-        "one_row_keras_predict_ms": 1000 * one_keras,
-        "ratio_pipeline_over_keras_predict": one_pipeline / one_keras,
-        "batch_2000_pipeline_reviews_per_s": len(batch) / batch_pipeline,
-        "batch_2000_keras_predict_rows_per_s": len(batch) / batch_keras,
+        "review_tokens": int((row != 0).sum()),
+        "rounds": args.rounds, "repeat_per_round": args.repeat,
+        "small_chunks_used": bool(small_chunks),
+        "one_review_wall": {k: summary(v[0]) for k, v in one.items()},
+        "one_review_process_time": {k: summary(v[1]) for k, v in one.items()},
+        "ratio_pipeline_over_keras_predict_median": one_med["pipeline"] / one_med["keras_predict"],
+        "ratio_pipeline_over_keras_predict_min":
+            min(one["pipeline"][0]) / min(one["keras_predict"][0]),
+        "ratio_pipeline_over_64_row_chunks_median":
+            one_med["pipeline"] / one_med["pipeline_64_row_chunks_only"],
+        "batch_2000_reviews_per_s_median": {
+            k: len(batch) / statistics.median(v[0]) for k, v in many.items()},
+        "batch_2000_reviews_per_s_best": {k: len(batch) / min(v[0]) for k, v in many.items()},
         "batch_includes_tokenisation_for_pipeline_only": True,
         "pipeline_equals_keras_predict_atol_1e-6": bool(same),
+        "single_rows_bit_identical_to_batch": bool(np.array_equal(
+            singles, loaded.predict_proba(batch)[0:2000:97])),
     })
 
 

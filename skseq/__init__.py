@@ -1,14 +1,14 @@
 """skseq: Keras recurrent text classifiers as scikit-learn estimators.
 
 Importing skseq has no side effects: it seeds nothing, sets no environment
-variable and changes no log level.
+variable and changes no log level. It loads nothing heavy either: each
+public name is imported on first use (PEP 562, as scikit-learn loads its
+submodules). The transformers, ``skseq.metrics``, ``skseq.datasets`` and
+the safe format for transformer-only files never load TensorFlow; only
+:class:`LSTMSequenceClassifier` imports Keras and TensorFlow.
 """
 
-from ._classifier import LSTMSequenceClassifier, TrainingDivergedError
-from ._padding import Padder
-from ._persistence import load, save
-from ._schema import UnsafeModelFileError
-from ._sequencer import OOV_INDEX, PAD_INDEX, SAFE_TOKEN_PATTERNS, IntegerSequencer
+import importlib
 
 __version__ = "0.1.0"
 
@@ -25,3 +25,30 @@ __all__ = [
     "SAFE_TOKEN_PATTERNS",
     "__version__",
 ]
+
+
+# Public name -> the module defining it; each is imported on first access.
+_LAZY = {
+    "IntegerSequencer": "._sequencer",
+    "OOV_INDEX": "._sequencer",
+    "PAD_INDEX": "._sequencer",
+    "SAFE_TOKEN_PATTERNS": "._sequencer",
+    "Padder": "._padding",
+    "LSTMSequenceClassifier": "._classifier",  # the one that needs TensorFlow
+    "TrainingDivergedError": "._errors",
+    "UnsafeModelFileError": "._errors",
+    "save": "._persistence",
+    "load": "._persistence",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+    raise AttributeError(f"module 'skseq' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

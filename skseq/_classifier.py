@@ -14,11 +14,12 @@ from sklearn.utils.multiclass import type_of_target
 
 from ._architectures import LAYER_TYPES, build_model, count_parameters
 from ._batching import bucket_width, left_align, make_dataset
-from ._fixes import Interval, KerasClassifierCompat, StrOptions
+from ._errors import TrainingDivergedError, UnsafeModelFileError
+from ._fixes import Interval, StrOptions
 from ._keras_files import model_from_bytes, model_to_bytes
 from ._random import seed_from_random_state, seeded
+from ._scikeras import KerasClassifierCompat
 from ._schema import (
-    UnsafeModelFileError,
     check_float_list,
     check_int,
     field,
@@ -29,14 +30,19 @@ from ._schema import (
 from ._sequencer import OOV_INDEX
 from ._validation import check_id_matrix
 
-__all__ = ["LSTMSequenceClassifier", "TrainingDivergedError"]
+__all__ = ["LSTMSequenceClassifier"]
 
-# Rows per call of the compiled prediction function. Every call gets exactly
-# this many rows (the last chunk is padded with empty rows): the float result
-# of a row then never depends on how many rows were predicted with it. 64
-# rows amortise the per-call cost (1.5x the throughput of 32, measured) for
-# a few milliseconds more on a single review.
+# Rows per call of the compiled prediction function. A call gets exactly
+# _PREDICT_CHUNK rows, or _SMALL_CHUNK for a few rows (chunks are padded with
+# empty rows). 64 rows amortise the per-call cost (1.5x the throughput of
+# 32); 16 cost a third as much for one review. The float result of a row must
+# never depend on the rows predicted with it, and CPU matrix kernels may
+# round differently for different batch sizes (measured: 1 to 8 rows differ
+# from 64 by ~1e-7; 16 matched on every architecture tried), so each model
+# checks on a probe batch that 16-row and 64-row chunks agree bit for bit,
+# and uses 64-row chunks only if they do not.
 _PREDICT_CHUNK = 64
+_SMALL_CHUNK = 16
 _ROUTABLE = ("optimizer", "callbacks")
 # constructor arguments handed unchanged to build_model
 _ARCHITECTURE_PARAMS = ("embedding_dim", "units", "layer_type", "bidirectional",
@@ -59,15 +65,6 @@ _BUILTIN_OPTIMIZERS = ("adam", "adamw", "adadelta", "adafactor", "adagrad", "ada
 # model alone would take minutes).
 _MAX_LOADED = {"embedding_dim": 4096, "units": 4096, "n_layers": 32,
                "conv_filters": 4096, "conv_kernel_size": 512, "pool_size": 512}
-
-
-class TrainingDivergedError(FloatingPointError):
-    """Raised when training diverges or does not learn.
-
-    That is: the loss or a weight becomes NaN or infinite, or the last
-    epoch's training loss ends far above the chance-level loss. The
-    estimator is left as it was before the failed fit.
-    """
 
 
 class _StopOnNonFiniteLoss(keras.callbacks.Callback):
@@ -699,7 +696,19 @@ default='adam'
         def predict_fn(x):
             return model(x, training=False)
 
-        return predict_fn
+        return _Predictor(predict_fn, self._small_chunk_agrees(predict_fn))
+
+    def _small_chunk_agrees(self, fn):
+        """Whether 16-row chunks give the same bits as 64-row chunks here."""
+        rng = np.random.RandomState(0)
+        width = 2 * math.lcm(16, self._width_multiple())
+        X = rng.randint(0, self.vocab_size_, size=(_PREDICT_CHUNK, width)).astype(np.int32)
+        # rows of every length, padding last (as the masked model is fed)
+        X[np.arange(width) >= rng.randint(1, width + 1, size=(_PREDICT_CHUNK, 1))] = 0
+        whole = fn(tf.constant(X)).numpy()
+        parts = np.concatenate([fn(tf.constant(X[i:i + _SMALL_CHUNK])).numpy()
+                                for i in range(0, _PREDICT_CHUNK, _SMALL_CHUNK)])
+        return bool(np.array_equal(whole, parts))
 
     def _predict_raw(self, X, **kwargs):
         # Replaces scikeras' model.predict (~40 ms fixed cost per call) with a
@@ -744,7 +753,7 @@ default='adam'
         also sorted by length and each chunk is cut to its own
         (bucket-rounded) width; outputs are returned in input order.
         """
-        fn = self._predict_fn
+        predictor = self._predict_fn
         n = X.shape[0]
         order = None
         if self.architecture_["mask_padding"]:
@@ -753,16 +762,17 @@ default='adam'
         if bucketed:
             order = np.argsort(lengths, kind="stable")
             X, lengths = X[order], lengths[order]
-        short = -n % _PREDICT_CHUNK
+        bounds = predictor.chunk_bounds(n)
+        short = bounds[-1][1] - n
         if short:
             X = np.concatenate([X, np.zeros((short, width), np.int32)])
         outputs = []
-        for start in range(0, X.shape[0], _PREDICT_CHUNK):
-            chunk = X[start:start + _PREDICT_CHUNK]
+        for start, stop in bounds:
+            chunk = X[start:stop]
             if bucketed:
-                longest = lengths[start:start + _PREDICT_CHUNK].max(initial=1)
+                longest = lengths[start:stop].max(initial=1)
                 chunk = chunk[:, :bucket_width(longest, width, self._width_multiple())]
-            outputs.append(fn(tf.constant(chunk)).numpy())
+            outputs.append(predictor.fn(tf.constant(chunk)).numpy())
         out = np.concatenate(outputs, axis=0)[:n]
         if order is not None:
             restored = np.empty_like(out)
@@ -915,6 +925,34 @@ default='adam'
         if "model_" in state:
             self._initialize_callbacks()
             self._predict_fn = self._compile_predict_fn()
+
+
+class _Predictor:
+    """A model's compiled prediction function and the chunk sizes it may use.
+
+    Parameters
+    ----------
+    fn : tf.function
+        The compiled model call, any batch size and width.
+    small_chunks : bool
+        Whether 16-row chunks agree bit for bit with 64-row ones.
+    """
+
+    def __init__(self, fn, small_chunks):
+        self.fn = fn
+        self.small_chunks = small_chunks
+
+    def chunk_bounds(self, n):
+        """(start, stop) of each chunk for n rows; the last may pass n."""
+        bounds, start = [], 0
+        while start < n:
+            left = n - start
+            # up to three small chunks cost less than one large (measured)
+            size = _SMALL_CHUNK if self.small_chunks and left <= 3 * _SMALL_CHUNK \
+                else _PREDICT_CHUNK
+            bounds.append((start, start + size))
+            start += size
+        return bounds
 
 
 def _check_labels_known(y, known, what):

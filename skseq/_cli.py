@@ -146,6 +146,37 @@ def _atomic_write(path, write):
         raise
 
 
+def _import_tensorflow_quietly():
+    """Start TensorFlow without its C++ start-up notices (CUDA, oneDNN).
+
+    Unless the user set ``TF_CPP_MIN_LOG_LEVEL`` themselves: then their
+    choice stands. Some notices are printed before TensorFlow reads the
+    variable, or at error level when it first looks for a GPU, so standard
+    error is captured during the import and the device search, and shown
+    after all if they fail.
+    """
+    if "TF_CPP_MIN_LOG_LEVEL" in os.environ or "tensorflow" in sys.modules:
+        return
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with tempfile.TemporaryFile() as captured:
+            os.dup2(captured.fileno(), 2)
+            try:
+                import tensorflow as tf
+
+                tf.config.list_physical_devices()
+            except BaseException:
+                os.dup2(saved, 2)
+                captured.seek(0)
+                sys.stderr.buffer.write(captured.read())
+                raise
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def _versions():
     import keras
     import numpy
@@ -378,8 +409,12 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
         if argv and argv[0] == "predict":
-            return _predict(_predict_parser().parse_args(argv[1:]))
-        return _train(_train_parser().parse_args(argv))
+            args = _predict_parser().parse_args(argv[1:])
+            _import_tensorflow_quietly()
+            return _predict(args)
+        args = _train_parser().parse_args(argv)
+        _import_tensorflow_quietly()
+        return _train(args)
     except CLIError as exc:
         print(f"skseq: error: {exc}", file=sys.stderr)
         return 2

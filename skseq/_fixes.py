@@ -1,7 +1,8 @@
 """Version shims and workarounds, each with a note on when it can go.
 
-Everything skseq does to compensate for its dependencies lives here, so that
-the rest of the package reads as if the dependencies were perfect.
+Everything skseq does to compensate for its dependencies lives here (and,
+for scikeras' classifier base, in ``_scikeras.py``), so that the rest of the
+package reads as if the dependencies were perfect.
 """
 
 # scikit-learn's declarative parameter validation is private API, but stable
@@ -13,96 +14,37 @@ from sklearn.utils._param_validation import (  # noqa: F401
     StrOptions,
 )
 
-__all__ = ["Interval", "Options", "StrOptions"]
+__all__ = ["Interval", "Options", "StrOptions", "is_op_determinism_enabled",
+           "disable_op_determinism", "tf_global_seed"]
 
 
 # --- TensorFlow -----------------------------------------------------------
 # TensorFlow exposes enable_op_determinism() but neither the query nor the
 # undo, which a scoped switch needs. Remove when tf.config.experimental gains
-# them publicly.
-try:
-    from tensorflow.python.framework.config import (
-        disable_op_determinism,
-        is_op_determinism_enabled,
-    )
-    from tensorflow.python.framework.random_seed import get_seed as _tf_get_seed
-except ImportError:  # pragma: no cover - other TensorFlow layouts
-    def is_op_determinism_enabled():
+# them publicly. Imported when called: importing skseq's transformers must
+# not load TensorFlow.
+def is_op_determinism_enabled():
+    """Whether TensorFlow op determinism is on (False if unknowable)."""
+    try:
+        from tensorflow.python.framework.config import is_op_determinism_enabled as query
+    except ImportError:  # pragma: no cover - other TensorFlow layouts
         return False
+    return query()
 
-    def disable_op_determinism():
+
+def disable_op_determinism():
+    """Undo ``tf.config.experimental.enable_op_determinism()``."""
+    try:
+        from tensorflow.python.framework.config import disable_op_determinism as undo
+    except ImportError:  # pragma: no cover - other TensorFlow layouts
         return None
-
-    def _tf_get_seed(op_seed):
-        return None, None
+    return undo()
 
 
 def tf_global_seed():
     """The TensorFlow global seed currently set (None if unset)."""
-    return _tf_get_seed(None)[0]
-
-
-# --- scikeras 0.13 --------------------------------------------------------
-# scikeras 0.13.0 (April 2024) is the last release. Every way in which skseq
-# departs from it lives in this class, so the base could later be swapped for
-# Keras' own scikit-learn wrappers. Remove each override when scikeras
-# releases the corresponding fix.
-from scikeras.wrappers import KerasClassifier  # noqa: E402
-from sklearn.base import BaseEstimator  # noqa: E402
-from sklearn.utils import ClassifierTags  # noqa: E402
-
-
-class KerasClassifierCompat(KerasClassifier):
-    """scikeras' KerasClassifier, made a scikit-learn >= 1.6 citizen.
-
-    - Tags: scikeras predates ``__sklearn_tags__``; without it
-      ``is_classifier`` is False, ``cv=5`` is not stratified and
-      meta-estimators refuse the estimator.
-    - Parameters: scikeras lists every attribute in ``__dict__`` as a
-      parameter. Here parameters are the ``__init__`` signature (as in
-      scikit-learn) plus routed ``prefix__name`` settings.
-    - Fixed scikeras settings that skseq does not expose are class
-      attributes, so they are not parameters.
-    - ``random_state``: scikeras turns TensorFlow op determinism on for the
-      whole process (and a later unseeded fit then fails with "Random ops
-      require a seed"). Subclasses seed in their own scoped context, so
-      scikeras must never see a seed: see ``_initialize``.
-    """
-
-    model = None
-    build_fn = None
-    loss = None
-    metrics = None
-    validation_batch_size = None
-    shuffle = True
-    run_eagerly = False
-
-    def __sklearn_tags__(self):
-        tags = BaseEstimator.__sklearn_tags__(self)
-        tags.estimator_type = "classifier"
-        tags.classifier_tags = ClassifierTags()
-        tags.target_tags.required = True
-        tags.input_tags.two_d_array = True
-        tags.input_tags.sparse = False
-        # token ids are categorical, non-negative integers
-        tags.input_tags.categorical = True
-        tags.input_tags.positive_only = True
-        tags.non_deterministic = self.random_state is None
-        return tags
-
-    def _get_param_names(self):
-        names = set(BaseEstimator._get_param_names.__func__(type(self)))
-        names.discard("routed_params")
-        routed = (
-            k for k in vars(self)
-            if "__" in k and k.split("__")[0] in self._routing_prefixes
-        )
-        return sorted(names.union(routed))
-
-    def _initialize(self, X, y=None):
-        seed = self.random_state
-        self.random_state = None  # scikeras must not seed (see class notes)
-        try:
-            return super()._initialize(X, y)
-        finally:
-            self.random_state = seed
+    try:
+        from tensorflow.python.framework.random_seed import get_seed
+    except ImportError:  # pragma: no cover - other TensorFlow layouts
+        return None
+    return get_seed(None)[0]

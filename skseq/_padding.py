@@ -7,7 +7,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
 from ._fixes import Interval, StrOptions
-from ._schema import UnsafeModelFileError, check_int, field, params_from_file
+from ._errors import UnsafeModelFileError
+from ._schema import check_int, field, params_from_file
 from ._validation import check_sequences
 
 __all__ = ["Padder"]

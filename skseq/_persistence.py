@@ -22,6 +22,8 @@ reads, bounds and checks the archive; it knows no estimator's internals.
 
 import hashlib
 import hmac
+import importlib
+import importlib.metadata
 import json
 import os
 import shutil
@@ -34,7 +36,8 @@ import zlib
 from sklearn.pipeline import Pipeline
 
 from ._keras_files import model_to_bytes
-from ._schema import UnsafeModelFileError, params_to_saved
+from ._errors import UnsafeModelFileError
+from ._schema import params_to_saved
 
 __all__ = ["save", "load", "UnsafeModelFileError", "LIMITS"]
 
@@ -80,23 +83,31 @@ _ALLOWED_ACTIVATIONS = {"tanh", "sigmoid", "relu", "softmax", "linear"}
 
 
 # --- steps ------------------------------------------------------------------
-def _step_types():
-    from ._classifier import LSTMSequenceClassifier
-    from ._padding import Padder
-    from ._sequencer import IntegerSequencer
+# skseq's steps, in the only order a pipeline may hold them, by module:
+# imported when a file or pipeline names them, so transformer-only files
+# load without TensorFlow.
+_STEP_MODULES = {"IntegerSequencer": "._sequencer", "Padder": "._padding",
+                 "LSTMSequenceClassifier": "._classifier"}
 
-    # in the only order a pipeline may hold them
-    return {cls.__name__: cls for cls in (IntegerSequencer, Padder, LSTMSequenceClassifier)}
+
+def _step_type(name):
+    return getattr(importlib.import_module(_STEP_MODULES[name], __package__), name)
+
+
+def _keras_version():
+    # from the installed metadata: reading keras.__version__ would import
+    # TensorFlow for a file of transformers
+    return importlib.metadata.version("keras")
 
 
 def _steps_of(estimator):
-    types = _step_types()
     steps = estimator.steps if isinstance(estimator, Pipeline) else [(None, estimator)]
     for step_name, step in steps:
-        if types.get(type(step).__name__) is not type(step):
+        name = type(step).__name__
+        if name not in _STEP_MODULES or _step_type(name) is not type(step):
             raise TypeError(
                 f"skseq.save stores pipelines of skseq's own steps "
-                f"({', '.join(types)}); step {step_name!r} is {type(step).__name__}. "
+                f"({', '.join(_STEP_MODULES)}); step {step_name!r} is {name}. "
                 "Use joblib for other estimators (and load such files only from "
                 "trusted sources)."
             )
@@ -141,14 +152,12 @@ def save(estimator, path, *, key=None):
     >>> load(path).vocabulary_ == seq.vocabulary_
     True
     """
-    import keras
-
     from . import __version__
 
     steps = _steps_of(estimator)
     manifest = {
         "format": FORMAT, "format_version": FORMAT_VERSION,
-        "versions": {"skseq": __version__, "keras": keras.__version__},
+        "versions": {"skseq": __version__, "keras": _keras_version()},
         "pipeline": isinstance(estimator, Pipeline),
         "steps": [],
     }
@@ -363,8 +372,6 @@ def _check_class_node(node):
 
 def _check_manifest(manifest):
     """The manifest's own structure (each step's content is its estimator's)."""
-    import keras
-
     expected = {"format", "format_version", "versions", "pipeline", "steps"}
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise UnsafeModelFileError("not a skseq model archive (wrong format tag)")
@@ -383,7 +390,7 @@ def _check_manifest(manifest):
                                    "strings")
     if not isinstance(manifest["pipeline"], bool):
         raise UnsafeModelFileError("manifest 'pipeline' must be true or false")
-    types = list(_step_types())
+    types = list(_STEP_MODULES)
     if not isinstance(steps, list) or not 1 <= len(steps) <= len(types) or (
             not manifest["pipeline"] and len(steps) != 1):
         raise UnsafeModelFileError("manifest 'steps' must list 1 to 3 steps (one "
@@ -408,10 +415,10 @@ def _check_manifest(manifest):
                                    f"{' -> '.join(types)}")
     if manifest["pipeline"] and len({e["name"] for e in steps}) != len(steps):
         raise UnsafeModelFileError("pipeline step names must be unique")
-    saved_keras = versions.get("keras", "?")
-    if saved_keras.split(".")[:2] != keras.__version__.split(".")[:2]:
+    saved_keras, keras_version = versions.get("keras", "?"), _keras_version()
+    if saved_keras.split(".")[:2] != keras_version.split(".")[:2]:
         warnings.warn(f"model saved with Keras {saved_keras}, loading with "
-                      f"{keras.__version__}: predictions may differ slightly.",
+                      f"{keras_version}: predictions may differ slightly.",
                       UserWarning, stacklevel=3)
 
 
@@ -465,12 +472,11 @@ def load(source, *, key=None, trust_token_pattern=False):
     >>> load("no-such-file.skseq")
     Traceback (most recent call last):
     ...
-    skseq._schema.UnsafeModelFileError: 'no-such-file.skseq' is not a skseq model archive (or it is truncated): [Errno 2] No such file or directory: 'no-such-file.skseq'
+    skseq._errors.UnsafeModelFileError: 'no-such-file.skseq' is not a skseq model archive (or it is truncated): [Errno 2] No such file or directory: 'no-such-file.skseq'
     """
     if not (isinstance(source, (str, os.PathLike)) or hasattr(source, "read")):
         raise TypeError(f"source must be a path or a binary file object, not "
                         f"{type(source).__name__}")
-    types = _step_types()
     tmp = tempfile.mkdtemp(prefix="skseq-load-")
     try:
         manifest, model_path = _read_archive(source, tmp, key)
@@ -483,7 +489,7 @@ def load(source, *, key=None, trust_token_pattern=False):
         if model_path is not None:
             context["model_path"], context["weights_size"] = _check_keras_archive(
                 model_path, tmp)
-        steps = [(entry["name"], types[entry["type"]]._from_saved_state(
+        steps = [(entry["name"], _step_type(entry["type"])._from_saved_state(
                      entry["params"], entry["state"], context))
                  for entry in manifest["steps"]]
     finally:

@@ -12,21 +12,14 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator
 
-__all__ = ["UnsafeModelFileError", "field", "check_int", "check_float_list",
+from ._errors import UnsafeModelFileError
+
+__all__ = ["field", "check_int", "check_float_list",
            "params_from_file", "params_to_saved", "labels_to_saved",
            "labels_from_saved"]
 
 #: Most class labels a saved classifier may have.
 MAX_CLASSES = 10_000
-
-
-class UnsafeModelFileError(ValueError):
-    """The file is not a valid skseq model archive, or it is unsafe to load.
-
-    Raised by :func:`skseq.load` for every kind of bad file: not an archive,
-    truncated, altered, over a size or nesting limit, naming anything outside
-    skseq's allow-list, or holding fitted state that is inconsistent.
-    """
 
 
 def _fail(owner, message):

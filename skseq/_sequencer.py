@@ -10,7 +10,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
 from ._fixes import Interval
-from ._schema import UnsafeModelFileError, check_int, field, params_from_file
+from ._errors import UnsafeModelFileError
+from ._schema import check_int, field, params_from_file
 from ._validation import check_documents
 
 __all__ = ["IntegerSequencer", "PAD_INDEX", "OOV_INDEX", "SAFE_TOKEN_PATTERNS"]

@@ -11,12 +11,6 @@ benchmarks all run the same definitions.
 
 from dataclasses import dataclass, field
 
-from sklearn.pipeline import Pipeline
-
-from ._classifier import LSTMSequenceClassifier
-from ._padding import Padder
-from ._sequencer import IntegerSequencer
-
 __all__ = ["SeedModel", "SEED_MODELS", "EXPERIMENTS", "DEFAULT_MODEL"]
 
 
@@ -85,6 +79,13 @@ class SeedModel:
         >>> pipe.named_steps["classifier"].optimizer
         'rmsprop'
         """
+        # imported here: the command line reads these recipes for --help
+        from sklearn.pipeline import Pipeline
+
+        from ._classifier import LSTMSequenceClassifier
+        from ._padding import Padder
+        from ._sequencer import IntegerSequencer
+
         params = {**self.classifier_params, **classifier_overrides}
         return Pipeline([
             ("sequencer", IntegerSequencer(num_words=self.num_words)),

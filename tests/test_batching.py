@@ -101,7 +101,7 @@ def test_bucketed_and_unbucketed_prediction_identical_and_ordered(sequences):
     singles = np.vstack([clf.predict_proba(X[i:i + 1]) for i in range(0, 40, 8)])
     np.testing.assert_array_equal(singles, clf.predict_proba(X)[0:40:8])
     # one compiled prediction graph serves every width
-    assert clf._predict_fn.experimental_get_tracing_count() == 1
+    assert clf._predict_fn.fn.experimental_get_tracing_count() == 1
 
 
 def test_masked_training_is_reproducible_and_learns(sequences):
@@ -114,3 +114,60 @@ def test_masked_training_is_reproducible_and_learns(sequences):
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
     assert len(a.history_["val_loss"]) == 3
     assert a.history_["loss"][-1] < a.history_["loss"][0]
+
+
+def _unfitted_model_classifier(**settings):
+    """A classifier holding a freshly built (untrained) model: the prediction
+    path without the cost of training (rounding does not need trained weights)."""
+    from skseq._architectures import build_model
+
+    clf = LSTMSequenceClassifier(units=8, embedding_dim=8, **settings)
+    clf.architecture_ = {name: getattr(clf, name) for name in (
+        "embedding_dim", "units", "layer_type", "bidirectional", "n_layers", "dropout",
+        "recurrent_dropout", "conv_filters", "conv_kernel_size", "pool_size",
+        "mask_padding")}
+    clf.vocab_size_ = 60
+    clf.model_ = build_model(vocab_size=60, n_outputs=3 if settings.get("bidirectional")
+                             else 1, **clf.architecture_)
+    clf._predict_fn = clf._compile_predict_fn()
+    return clf
+
+
+@pytest.mark.parametrize("layer_type", ["lstm", "gru", "simple_rnn"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("n_layers", [1, 2])
+@pytest.mark.parametrize("conv_filters", [0, 4])
+@pytest.mark.parametrize("mask_padding", [False, True])
+def test_a_rows_result_does_not_depend_on_the_rows_around_it(
+        layer_type, bidirectional, n_layers, conv_filters, mask_padding):
+    # Prediction runs 16- or 64-row chunks; a row's bits must be the same
+    # whichever chunk size, chunk position and neighbours it gets.
+    clf = _unfitted_model_classifier(
+        layer_type=layer_type, bidirectional=bidirectional, n_layers=n_layers,
+        conv_filters=conv_filters, mask_padding=mask_padding,
+        recurrent_dropout=0.2 if layer_type == "gru" and n_layers == 2 else 0.0)
+    rng = np.random.RandomState(0)
+    X = rng.randint(1, 60, size=(100, 40)).astype(np.int32)
+    X[np.arange(40) < rng.randint(0, 40, size=(100, 1))] = 0  # pre-padded rows
+    full = clf._predict_chunks(X, bucketed=mask_padding)
+    for k in (1, 15, 16, 17, 48, 49, 64, 65):
+        np.testing.assert_array_equal(clf._predict_chunks(X[:k], bucketed=mask_padding),
+                                      full[:k], err_msg=f"first {k} rows")
+    for i in (0, 33, 99):
+        np.testing.assert_array_equal(
+            clf._predict_chunks(X[i:i + 1], bucketed=mask_padding), full[i:i + 1])
+    order = rng.permutation(100)
+    np.testing.assert_array_equal(clf._predict_chunks(X[order], bucketed=mask_padding),
+                                  full[order])
+
+
+def test_chunk_bounds():
+    from skseq._classifier import _Predictor
+
+    small, large = _Predictor(None, True), _Predictor(None, False)
+    assert small.chunk_bounds(1) == [(0, 16)]
+    assert small.chunk_bounds(48) == [(0, 16), (16, 32), (32, 48)]
+    assert small.chunk_bounds(49) == [(0, 64)]
+    assert small.chunk_bounds(100) == [(0, 64), (64, 80), (80, 96), (96, 112)]
+    assert large.chunk_bounds(1) == [(0, 64)]
+    assert large.chunk_bounds(100) == [(0, 64), (64, 128)]

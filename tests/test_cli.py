@@ -59,6 +59,21 @@ def test_predict_with_saved_model_in_fresh_process(quick_run):
     assert piped.returncode == 0 and len(piped.stdout.strip().splitlines()) == 3
 
 
+def test_tensorflow_start_up_notices_are_quiet_unless_asked_for(quick_run):
+    _, out = quick_run
+    args = [sys.executable, "-m", "skseq", "predict", str(out / "model.skseq"), "Great."]
+    quiet_env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    quiet = subprocess.run(args, capture_output=True, text=True, timeout=600,
+                           env=quiet_env)
+    assert quiet.returncode == 0, quiet.stderr[-2000:]
+    assert quiet.stderr == ""
+    # the user's own setting stands: level 0 shows TensorFlow's notices
+    loud = subprocess.run(args, capture_output=True, text=True, timeout=600,
+                          env={**quiet_env, "TF_CPP_MIN_LOG_LEVEL": "0"})
+    assert loud.returncode == 0 and loud.stdout == quiet.stdout
+    assert loud.stderr != ""
+
+
 def test_predict_with_joblib_warns(quick_run):
     _, out = quick_run
     result = run("predict", str(out / "model.joblib"), "fine")

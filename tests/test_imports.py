@@ -1,0 +1,62 @@
+"""What importing skseq loads: TensorFlow only when the classifier is used.
+
+Each case runs in a fresh interpreter and reads ``sys.modules`` (timings are
+for benchmarks, not tests).
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+HEAVY = ("tensorflow", "keras", "scikeras")
+
+
+def loaded_after(code):
+    probe = f"{code}\nimport sys\nprint(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True,
+                            text=True, timeout=300, env=ENV)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout.split()
+
+
+@pytest.mark.parametrize("code", [
+    "import skseq",
+    "from skseq import IntegerSequencer, Padder, save, load, UnsafeModelFileError, "
+    "TrainingDivergedError, PAD_INDEX, SAFE_TOKEN_PATTERNS",
+    "import skseq.metrics",
+    "import skseq.datasets",
+    "import skseq.experiments",
+    # a transformer pipeline end to end, pickled, and through the safe format
+    "import io, pickle, skseq\n"
+    "from sklearn.pipeline import make_pipeline\n"
+    "pipe = make_pipeline(skseq.IntegerSequencer(), skseq.Padder()).fit(['a b', 'b c d'])\n"
+    "pickle.loads(pickle.dumps(pipe)).transform(['a d'])\n"
+    "buf = io.BytesIO(); skseq.save(pipe, buf); buf.seek(0); skseq.load(buf)",
+])
+def test_transformers_load_no_tensorflow(code):
+    assert loaded_after(code) == []
+
+
+def test_classifier_loads_tensorflow_on_first_use():
+    assert loaded_after("import skseq\nskseq.LSTMSequenceClassifier") == list(HEAVY)
+    assert loaded_after("from skseq import LSTMSequenceClassifier") == list(HEAVY)
+
+
+def test_dir_and_unknown_names():
+    import skseq
+
+    assert set(skseq.__all__) <= set(dir(skseq))
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        skseq.Nope  # noqa: B018
+
+
+def test_cli_help_loads_no_tensorflow():
+    code = ("import contextlib, io, runpy, sys\nsys.argv = ['skseq', '--help']\n"
+            "with contextlib.redirect_stdout(io.StringIO()) as help_text:\n"
+            "    try:\n        runpy.run_module('skseq', run_name='__main__')\n"
+            "    except SystemExit:\n        pass\n"
+            "assert '--experiment' in help_text.getvalue()")
+    assert loaded_after(code) == []
