@@ -19,6 +19,7 @@ from ._fixes import Interval, StrOptions
 from ._keras_files import model_from_bytes, model_to_bytes
 from ._random import seed_from_random_state, seeded
 from ._scikeras import KerasClassifierCompat
+from ._threads import limit_threads_in_worker
 from ._schema import (
     check_float_list,
     check_int,
@@ -474,6 +475,7 @@ default='adam'
         # Transactional: whatever goes wrong (bad input found late, a user
         # callback raising, divergence, Ctrl-C, out of memory), the estimator
         # is left exactly as it was before the call, model weights included.
+        limit_threads_in_worker()
         self._validate_params()
         self._check_routed_params()
         continuing = self.initialized_ and (partial or self.warm_start)
@@ -639,14 +641,26 @@ default='adam'
         else:
             data = dict(x=X, y=y, sample_weight=sample_weight, batch_size=self.batch_size,
                         shuffle=True)
-        history = self.model_.fit(
-            **data,
-            epochs=initial_epoch + epochs,
-            initial_epoch=initial_epoch,
-            verbose=self.verbose,
-            callbacks=list(self._fit_callbacks) + [guard],
-            validation_data=validation,
-        )
+        try:
+            history = self.model_.fit(
+                **data,
+                epochs=initial_epoch + epochs,
+                initial_epoch=initial_epoch,
+                verbose=self.verbose,
+                callbacks=list(self._fit_callbacks) + [guard],
+                validation_data=validation,
+            )
+        except tf.errors.InvalidArgumentError as exc:
+            # With weights already NaN or infinite, some TensorFlow kernels
+            # fail outright instead (measured: RMSprop's sparse embedding
+            # update on AMD CPUs at learning_rate=1e30)
+            if _weights_finite(self.model_):
+                raise
+            raise TrainingDivergedError(
+                "Training diverged: the weights became NaN or infinite and "
+                f"TensorFlow stopped ({type(exc).__name__}). The learning rate is "
+                f"the likely cause ({self._learning_rate_text()}; try a smaller "
+                "one). The estimator is left as it was before this fit.") from None
         losses = history.history.get("loss", [])
         if guard.diverged or not _weights_finite(self.model_):
             raise TrainingDivergedError(

@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._fixes import Interval
 from ._errors import UnsafeModelFileError
+from ._ragged import split_flat
 from ._schema import check_int, field, params_from_file
 from ._validation import check_documents
 
@@ -38,6 +39,56 @@ SAFE_TOKEN_PATTERNS = (
 )
 # vocabulary ids are int32 at most
 _MAX_VOCABULARY = 2**31 - 1
+
+
+def _ascii_table(keep):
+    """bytes.translate table: ASCII word characters (and ``keep``) stay,
+    everything else becomes a space."""
+    return bytes(i if chr(i).isalnum() or chr(i) in "_" + keep else 32
+                 for i in range(256))
+
+
+_WORDS = _ascii_table("")
+_WORDS_AND_APOSTROPHES = _ascii_table("'")
+
+
+def _fast_split(pattern):
+    """A function giving ``re.findall(pattern, doc)`` for the safe patterns,
+    about 2x faster on ASCII text (a byte translation and ``str.split``
+    instead of the regex engine); other text goes to the regex. None for
+    any other pattern."""
+    findall = re.compile(pattern).findall
+
+    def spaced(doc, table):
+        return doc.encode("ascii").translate(table).decode("ascii")
+
+    def words(doc, table):
+        return spaced(doc, table).split()
+
+    if pattern == _DEFAULT_TOKEN_PATTERN:
+        def split(doc):
+            if not doc.isascii():
+                return findall(doc)
+            text = spaced(doc, _WORDS_AND_APOSTROPHES)
+            # exact only if every apostrophe sits between word characters
+            if "'" in text and (text[0] == "'" or text[-1] == "'" or " '" in text
+                                or "' " in text or "''" in text):
+                return findall(doc)
+            return text.split()
+    elif pattern in (r"(?u)\w+", r"\w+"):
+        def split(doc):
+            return words(doc, _WORDS) if doc.isascii() else findall(doc)
+    elif pattern == r"(?u)\b\w\w+\b":
+        def split(doc):
+            if not doc.isascii():
+                return findall(doc)
+            return [w for w in words(doc, _WORDS) if len(w) > 1]
+    elif pattern == r"\S+":
+        def split(doc):
+            return doc.split() if doc.isascii() else findall(doc)
+    else:
+        return None
+    return split
 
 
 class IntegerSequencer(TransformerMixin, BaseEstimator):
@@ -137,6 +188,8 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
     def _make_tokenize(self):
         """Return a function from one checked document to its token list."""
         split = self.tokenizer
+        if split is None and self.token_pattern in SAFE_TOKEN_PATTERNS:
+            split = _fast_split(self.token_pattern)
         if split is None:
             try:
                 split = re.compile(self.token_pattern).findall
@@ -222,9 +275,7 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
         flat = chain.from_iterable(token_lists)
         ids = np.fromiter(map(self.vocabulary_.get, flat, repeat(OOV_INDEX)),
                           dtype=np.int32, count=int(lengths.sum()))
-        out = np.empty(len(token_lists), dtype=object)
-        out[:] = np.split(ids, np.cumsum(lengths[:-1]))
-        return out
+        return split_flat(ids, lengths)
 
     def transform(self, X):
         """Map documents to integer sequences.

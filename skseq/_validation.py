@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 
+from ._ragged import remembered_flat
+
 __all__ = ["check_documents", "check_sequences", "check_id_matrix"]
 
 
@@ -138,6 +140,10 @@ def check_sequences(X, *, owner):
         )
     if not isinstance(X, (np.ndarray, list, tuple)) and hasattr(X, "__array__"):
         X = np.asarray(X)  # array-likes (e.g. a pandas frame of ids)
+    if isinstance(X, np.ndarray) and X.dtype == object:
+        remembered = remembered_flat(X)  # IntegerSequencer's output, untouched
+        if remembered is not None:
+            return remembered
     if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 2:
         X = _numeric_object_matrix(X, owner)
     if isinstance(X, np.ndarray) and X.dtype != object:

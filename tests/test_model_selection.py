@@ -139,3 +139,53 @@ def test_grid_search_on_a_dask_cluster(data):
     assert len(search.cv_results_["params"]) == 2
     assert np.isfinite(search.cv_results_["mean_test_sensitivity"]).all()
     assert search.best_estimator_.predict(X[:3]).shape == (3,)
+
+
+WORKER_SCRIPT = """
+import os
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder
+from skseq.datasets import load_rotten_tomatoes
+
+def pools(_):
+    import tensorflow as tf
+    LSTMSequenceClassifier(units=2, embedding_dim=2, epochs=1, vocab_size=10).fit(
+        np.array([[1, 2], [3, 4], [5, 6], [7, 8]]), [0, 1, 0, 1])
+    threading = tf.config.threading
+    return [os.environ.get("OMP_NUM_THREADS"), threading.get_intra_op_parallelism_threads(),
+            threading.get_inter_op_parallelism_threads()]
+
+X, y = load_rotten_tomatoes(return_X_y=True)
+idx = np.random.RandomState(0).permutation(len(X))[:300]
+X, y = [X[i] for i in idx], y[idx]
+pipe = Pipeline([("seq", IntegerSequencer(num_words=800)), ("pad", Padder(maxlen=25)),
+                 ("clf", LSTMSequenceClassifier(embedding_dim=8, units=8, epochs=2,
+                                                random_state=0))])
+GridSearchCV(pipe, {"clf__mask_padding": [True, False]}, cv=3, n_jobs=2,
+             scoring=["accuracy", "roc_auc"], refit=False).fit(X, y)
+import tensorflow as tf
+print("worker pools", Parallel(n_jobs=2)(delayed(pools)(i) for i in range(2)))
+print("main pools", tf.config.threading.get_intra_op_parallelism_threads())
+"""
+
+
+def test_workers_do_not_oversubscribe_and_do_not_retrace():
+    # A fresh process, so that its workers are fresh too and their standard
+    # error (TensorFlow's retracing warnings) is captured here.
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    result = subprocess.run([sys.executable, "-c", WORKER_SCRIPT], capture_output=True,
+                            text=True, timeout=600, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "retracing" not in result.stderr, result.stderr[-3000:]
+    workers = eval(result.stdout.split("worker pools", 1)[1].splitlines()[0])
+    for omp, intra, inter in workers:
+        # joblib sets OMP_NUM_THREADS to cores // n_jobs in its workers
+        assert omp is not None and intra == inter == int(omp)
+    assert "main pools 0" in result.stdout  # the main process is left alone

@@ -116,3 +116,28 @@ def test_pipeline_set_output_pandas(rt_texts):
     frame = pipe[:-1].transform(X[:5])
     assert isinstance(frame, pd.DataFrame) and list(frame.columns)[:2] == ["t0", "t1"]
     assert pipe.predict(X[:5]).shape == (5,)
+
+
+def test_sequencer_output_is_padded_without_rejoining_and_edits_are_seen(rt_texts):
+    # Padder reuses the sequencer's flat id array only for that very output,
+    # unaltered; every edit must show in the result as for any other input.
+    from skseq import IntegerSequencer
+    from skseq._ragged import remembered_flat
+
+    X = IntegerSequencer(num_words=300).fit_transform(rt_texts[0][:50])
+    assert remembered_flat(X) is not None
+    padder = Padder(maxlen=12).fit(X)
+
+    def reference(Z):
+        return Padder(maxlen=12).fit_transform([np.array(row) for row in Z])
+
+    np.testing.assert_array_equal(padder.transform(X), reference(X))
+    X[2][0] = 299  # in place, seen through the view
+    np.testing.assert_array_equal(padder.transform(X), reference(X))
+    X[3] = np.array([5, 6, 7], dtype=np.int32)  # a row replaced
+    assert remembered_flat(X) is None
+    np.testing.assert_array_equal(padder.transform(X), reference(X))
+    Y = IntegerSequencer(num_words=300).fit_transform(rt_texts[0][:50])
+    for altered in (Y[::-1], Y[5:], Y.copy()):
+        assert remembered_flat(altered) is None
+        np.testing.assert_array_equal(padder.transform(altered), reference(altered))

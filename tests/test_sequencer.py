@@ -5,7 +5,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from skseq import OOV_INDEX, PAD_INDEX, IntegerSequencer
+from skseq import OOV_INDEX, PAD_INDEX, SAFE_TOKEN_PATTERNS, IntegerSequencer
 
 
 def test_index_convention_on_real_text(imdb_texts):
@@ -165,3 +165,25 @@ def test_transform_is_idempotent(rt_texts):
 
 def test_pad_index_constant():
     assert PAD_INDEX == 0 and OOV_INDEX == 1
+
+
+@pytest.mark.parametrize("pattern", SAFE_TOKEN_PATTERNS)
+def test_fast_tokenizer_equals_the_regex(pattern, imdb_texts, rt_texts):
+    # The safe patterns split ASCII text without the regex engine; the
+    # tokens must be exactly the regex's, on real text and on every ASCII
+    # character next to words, apostrophes and spaces.
+    import re
+    from itertools import product
+
+    from skseq._sequencer import _fast_split
+
+    split, findall = _fast_split(pattern), re.compile(pattern).findall
+    ascii_chars = [chr(i) for i in range(128)]
+    crafted = ["".join(p) for p in product(["a", "'", " ", "b2", "_"] + ascii_chars[:40],
+                                           repeat=2)]
+    crafted += [f"x{c}y{c}" for c in ascii_chars] + [f"{c}don't{c}" for c in ascii_chars]
+    crafted += ["", "'", "''", "a''b", "'tis dogs' rock'n'roll", "naïve café", "\u212a",
+                "x\x1cy\x1fz\x85w", "a\tb\nc\rd\x0be\x0cf", "I a ab abc"]
+    docs = [d.lower() for d in list(imdb_texts[0]) + list(rt_texts[0])] + crafted
+    for doc in docs:
+        assert split(doc) == findall(doc), repr(doc)
