@@ -21,8 +21,8 @@ import time
 
 import numpy as np
 
-from _common import write_json
 import skseq
+from _common import write_json
 from skseq._batching import left_align
 from skseq.datasets import load_imdb
 from skseq.experiments import DEFAULT_MODEL

@@ -44,7 +44,7 @@ def main():
                              tokenizer=re.compile(fitted.token_pattern).findall)
     exact = all(np.array_equal(a, b) for a, b in
                 zip(regex.fit_transform(texts), IntegerSequencer(num_words=5000)
-                    .fit_transform(texts)))
+                    .fit_transform(texts), strict=True))
 
     def text_vectorization():
         layer = keras.layers.TextVectorization(max_tokens=5000)

@@ -95,7 +95,8 @@ def main():
     X_train, y_train = load_imdb("train", return_X_y=True)
     X_test, y_test = load_imdb("test", return_X_y=True)
     if args.quick:
-        X_train, y_train, X_test, y_test = X_train[:2000], y_train[:2000], X_test[:1000], y_test[:1000]
+        X_train, y_train = X_train[:2000], y_train[:2000]
+        X_test, y_test = X_test[:1000], y_test[:1000]
     data = (X_train, y_train, X_test, y_test)
     results = {"tfidf_logreg": run_tfidf(data)}
     print("tfidf", results["tfidf_logreg"], flush=True)

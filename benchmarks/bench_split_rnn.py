@@ -26,11 +26,10 @@ import statistics
 import time
 from unittest import mock
 
-from _common import write_json
 import skseq._architectures
+from _common import write_json
 from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder
 from skseq.datasets import load_imdb
-
 
 VARIANTS = ("fixed_width", "masked_keras_layer", "masked_split")
 

@@ -27,6 +27,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import numpy as np  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+
 from _common import write_json  # noqa: E402
 from _crafted import (  # noqa: E402
     flip_bytes,
@@ -36,8 +38,6 @@ from _crafted import (  # noqa: E402
     rewrite_manifest,
     write_members,
 )
-from sklearn.pipeline import make_pipeline  # noqa: E402
-
 from skseq import (  # noqa: E402
     IntegerSequencer,
     LSTMSequenceClassifier,

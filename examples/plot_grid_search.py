@@ -27,7 +27,8 @@ QUICK = os.environ.get("SKSEQ_EXAMPLES_QUICK") == "1"
 X_train, y_train = load_imdb("train", return_X_y=True)
 X_test, y_test = load_imdb("test", return_X_y=True)
 n_train = 600 if QUICK else 4000
-X_train, y_train, X_test, y_test = X_train[:n_train], y_train[:n_train], X_test[:2000], y_test[:2000]
+X_train, y_train = X_train[:n_train], y_train[:n_train]
+X_test, y_test = X_test[:2000], y_test[:2000]
 
 # %%
 # The search. ``memory`` caches the fitted transformers, so candidates that

@@ -50,6 +50,6 @@ print("\npublished test accuracy (25k/25k split):",
 # %%
 # Training curves, training vs validation, as in the book.
 fig = plt.figure(figsize=(10, 12), layout="constrained")
-for row, (key, pipe) in zip(fig.subfigures(4, 1), models.items()):
+for row, (key, pipe) in zip(fig.subfigures(4, 1), models.items(), strict=True):
     plot_history(pipe, axes=row.subplots(1, 2))
     row.suptitle(SEED_MODELS[key].description)

@@ -18,8 +18,6 @@ from ._errors import TrainingDivergedError, UnsafeModelFileError
 from ._fixes import Interval, StrOptions
 from ._keras_files import model_from_bytes, model_to_bytes
 from ._random import seed_from_random_state, seeded
-from ._scikeras import KerasClassifierCompat
-from ._threads import limit_threads_in_worker
 from ._schema import (
     check_float_list,
     check_int,
@@ -28,7 +26,9 @@ from ._schema import (
     labels_to_saved,
     params_from_file,
 )
+from ._scikeras import KerasClassifierCompat
 from ._sequencer import OOV_INDEX
+from ._threads import limit_threads_in_worker
 from ._validation import check_id_matrix
 
 __all__ = ["LSTMSequenceClassifier"]
@@ -395,7 +395,8 @@ default='adam'
             try:
                 return optimizer(**settings)
             except TypeError as exc:
-                raise ValueError(f"Bad optimizer__ setting for {optimizer.__name__}: {exc}") from None
+                raise ValueError(
+                    f"Bad optimizer__ setting for {optimizer.__name__}: {exc}") from None
         raise ValueError(
             f"The 'optimizer' parameter of {type(self).__name__} must be a name, a "
             f"Keras optimizer class or instance. Got {self.optimizer!r} instead."
@@ -1041,5 +1042,6 @@ class _Snapshot:
             if self.model.optimizer is not self.optimizer:
                 self.model.compile(optimizer=self.optimizer, loss=self.model.loss,
                                    metrics=["accuracy"])
-            for variable, value in zip(self.optimizer.variables, self.optimizer_values):
+            saved = zip(self.optimizer.variables, self.optimizer_values, strict=True)
+            for variable, value in saved:
                 variable.assign(value)

@@ -385,7 +385,7 @@ def _predict(args):
         raise CLIError(f"cannot predict: {exc}") from None
     classes = model.classes_
     print("label\tprobability\ttext")
-    for text, row in zip(texts, proba):
+    for text, row in zip(texts, proba, strict=True):
         best = int(row.argmax())
         text = _escape(text)
         preview = text if len(text) <= 60 else text[:57] + "..."

@@ -9,8 +9,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
-from ._fixes import Interval
 from ._errors import UnsafeModelFileError
+from ._fixes import Interval
 from ._ragged import split_flat
 from ._schema import check_int, field, params_from_file
 from ._validation import check_documents

@@ -4,8 +4,8 @@ Two source documents started skseq: a chapter of an R keras book (four
 models, ``num_words=500``, ``maxlen=200``) and a Python Keras blog post (four
 models, ``num_words=5000``, ``maxlen=500``), both on IMDB sentiment. Each
 model is described once here, with the numbers the documents published and
-the plain-Keras reference numbers on skseq's protocol split
-(``../shared/PROTOCOL.md``), so the command line, the examples and the
+the plain-Keras reference numbers on skseq's protocol split (the one
+:func:`skseq.datasets.load_imdb` gives), so the command line, the examples and the
 benchmarks all run the same definitions.
 """
 

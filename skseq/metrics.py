@@ -325,5 +325,5 @@ def format_report(report, *, digits=4):
 
     table = [columns] + [[cell(row[c]) for c in columns] for row in rows]
     widths = [max(len(r[i]) for r in table) for i in range(len(columns))]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in table]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in table]
     return "\n".join(lines)

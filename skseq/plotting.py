@@ -10,14 +10,14 @@ import numpy as np
 __all__ = ["plot_history", "plot_confusion_matrix"]
 
 
-def _figure(ncols, width):
+def _figure(width):
     try:
         from matplotlib.figure import Figure
     except ImportError:
         raise ImportError(
             'skseq.plotting needs matplotlib: pip install "skseq[plot]"'
         ) from None
-    return Figure(figsize=(width, 3.6), layout="constrained"), ncols
+    return Figure(figsize=(width, 3.6), layout="constrained")
 
 
 def plot_history(history, *, title=None, axes=None):
@@ -55,10 +55,10 @@ def plot_history(history, *, title=None, axes=None):
     if hasattr(history, "history_"):
         history = history.history_
     if axes is None:
-        figure, _ = _figure(2, 9)
+        figure = _figure(9)
         axes = figure.subplots(1, 2)
     figure = axes[0].figure
-    for ax, metric in zip(axes, ["loss", "accuracy"]):
+    for ax, metric in zip(axes, ["loss", "accuracy"], strict=True):
         values = history.get(metric, [])
         epochs = np.arange(1, len(values) + 1)
         ax.plot(epochs, values, "o-", label="training")
@@ -107,7 +107,7 @@ def plot_confusion_matrix(matrix, *, labels=("negative", "positive"), title=None
     """
     matrix = np.asarray(matrix)
     if ax is None:
-        figure, _ = _figure(1, 4.6)
+        figure = _figure(4.6)
         ax = figure.subplots()
     figure = ax.figure
     rates = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)

@@ -9,10 +9,10 @@ from skseq._architectures import build_model
 def test_layer_types_and_stacking(layer_type, cls):
     model = build_model(vocab_size=50, n_outputs=1, units=4, layer_type=layer_type,
                         n_layers=3, bidirectional=True, mask_padding=False)
-    recurrent = [l for l in model.layers if type(l).__name__ == "Bidirectional"]
+    recurrent = [layer for layer in model.layers if type(layer).__name__ == "Bidirectional"]
     assert len(recurrent) == 3
-    assert all(type(l.forward_layer).__name__ == cls for l in recurrent)
-    assert [l.forward_layer.return_sequences for l in recurrent] == [True, True, False]
+    assert all(type(layer.forward_layer).__name__ == cls for layer in recurrent)
+    assert [layer.forward_layer.return_sequences for layer in recurrent] == [True, True, False]
 
 
 @pytest.mark.parametrize("recurrent_dropout, last", [(0.0, "SplitMaskedRNN"),
@@ -21,7 +21,7 @@ def test_masked_last_layer_runs_split_unless_recurrent_dropout(recurrent_dropout
     # SplitMaskedRNN would draw a second dropout mask mid-sequence
     model = build_model(vocab_size=50, n_outputs=1, units=4, n_layers=2,
                         bidirectional=True, recurrent_dropout=recurrent_dropout)
-    names = [type(l).__name__ for l in model.layers]
+    names = [type(layer).__name__ for layer in model.layers]
     assert names[-2:] == [last, "Dense"]
     assert names.count("Bidirectional") == (1 if last == "SplitMaskedRNN" else 2)
     unmasked = build_model(vocab_size=50, n_outputs=1, units=4, n_layers=2,
@@ -42,8 +42,8 @@ def test_dropout_layers_only_when_asked():
     plain = build_model(vocab_size=50, n_outputs=1, units=4)
     dropped = build_model(vocab_size=50, n_outputs=1, units=4, dropout=0.3,
                           recurrent_dropout=0.2)
-    assert not [l for l in plain.layers if "dropout" in l.name]
-    assert len([l for l in dropped.layers if type(l).__name__ == "Dropout"]) == 2
+    assert not [layer for layer in plain.layers if "dropout" in layer.name]
+    assert len([layer for layer in dropped.layers if type(layer).__name__ == "Dropout"]) == 2
     lstm = dropped.get_layer("lstm_0")
     assert lstm.recurrent_dropout == 0.2 and lstm.dropout == 0.2
 
@@ -83,10 +83,11 @@ def test_allow_list_is_exactly_what_build_model_produces():
     from skseq._persistence import _ALLOWED_NODES, _check_keras_config
 
     seen = set()
-    grid = itertools.product(["lstm", "gru", "simple_rnn"], [False, True], [1, 2],
-                             [0.0, 0.2], [0.0, 0.2], [0, 4], [False, True], [1, 3])
-    for n, (layer_type, bidirectional, n_layers, dropout, recurrent_dropout,
-            conv_filters, mask_padding, n_outputs) in enumerate(grid, 1):
+    grid = list(itertools.product(["lstm", "gru", "simple_rnn"], [False, True], [1, 2],
+                                  [0.0, 0.2], [0.0, 0.2], [0, 4], [False, True], [1, 3]))
+    assert len(grid) == 384
+    for (layer_type, bidirectional, n_layers, dropout, recurrent_dropout,
+         conv_filters, mask_padding, n_outputs) in grid:
         settings = dict(vocab_size=50, n_outputs=n_outputs, embedding_dim=4, units=3,
                         layer_type=layer_type, bidirectional=bidirectional,
                         n_layers=n_layers, dropout=dropout,
@@ -97,7 +98,6 @@ def test_allow_list_is_exactly_what_build_model_produces():
         _check_keras_config(config)
         _class_nodes(config, seen)
         assert count_parameters(**settings) == model.count_params(), settings
-    assert n == 384
     optimizers = {name for name in _ALLOWED_NODES["keras.optimizers"]}
     for name in optimizers:
         optimizer = getattr(keras.optimizers, name)()

@@ -46,9 +46,9 @@ def test_training_batches_cover_everything_once_and_group_lengths():
     random_spread = np.mean([np.ptp(lengths[rng.permutation(5000)[:64]]) for _ in range(20)])
     assert spread < random_spread / 5  # similar lengths share a batch
     again = training_batches(lengths, 64, np.random.RandomState(1))
-    assert all(np.array_equal(a, b) for a, b in zip(batches, again))
+    assert all(np.array_equal(a, b) for a, b in zip(batches, again, strict=True))
     other = training_batches(lengths, 64, np.random.RandomState(2))
-    assert not all(np.array_equal(a, b) for a, b in zip(batches, other))
+    assert not all(np.array_equal(a, b) for a, b in zip(batches, other, strict=True))
 
 
 def test_dataset_widths_are_bounded_and_epochs_reshuffle():

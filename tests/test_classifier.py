@@ -303,7 +303,7 @@ def test_concurrent_predict_matches_serial(fitted_pipeline, rt_texts):
         t.start()
     for t in threads:
         t.join()
-    for a, b in zip(serial, results):
+    for a, b in zip(serial, results, strict=True):
         np.testing.assert_array_equal(a, b)
 
 

@@ -20,7 +20,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils import estimator_checks as ec
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skseq import IntegerSequencer, Padder
+from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder
 
 DATA_FREE_CHECKS = [
     ec.check_no_attributes_set_in_init,
@@ -76,7 +76,8 @@ def _rows(out):
 
 
 def _equal(a, b):
-    return len(a) == len(b) and all(np.array_equal(u, v) for u, v in zip(_rows(a), _rows(b)))
+    return len(a) == len(b) and all(
+        np.array_equal(u, v) for u, v in zip(_rows(a), _rows(b), strict=True))
 
 
 CASES = ["IntegerSequencer", "Padder", "Padder-maxlen-None"]
@@ -121,7 +122,6 @@ def test_transformer_data_checks_on_text(case, rt_texts):
 
 
 # --- the classifier: the full check suite on padded integer ids -----------
-from skseq import LSTMSequenceClassifier  # noqa: E402
 
 _SCIKERAS_BASE = "inherited from scikeras' KerasClassifier, which skseq subclasses"
 EXPECTED_FAILED_CHECKS = {

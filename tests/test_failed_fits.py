@@ -85,7 +85,7 @@ def test_interrupted_partial_fit_keeps_earlier_training(data):
         clf.partial_fit(X, y)
     np.testing.assert_array_equal(clf.predict_proba(X), before)
     assert clf.history_ == history and len(clf.history_["loss"]) == 2
-    for variable, value in zip(clf.model_.optimizer.variables, weights):
+    for variable, value in zip(clf.model_.optimizer.variables, weights, strict=True):
         np.testing.assert_array_equal(variable.numpy(), value)
     clf.set_params(callbacks=None)
     clf.partial_fit(X, y)  # still trainable

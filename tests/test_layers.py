@@ -54,7 +54,7 @@ def test_gradients_identical_to_masked_keras_layer(bidirectional):
     for model in (reference, split):
         model.compile(keras.optimizers.SGD(0.5), "mse")
         model.train_on_batch(X, y)
-    for a, b in zip(reference.get_weights(), split.get_weights()):
+    for a, b in zip(reference.get_weights(), split.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-6)
 
 
@@ -101,7 +101,7 @@ def test_config_round_trip_and_saving(tmp_path):
     path = tmp_path / "m.keras"
     split.save(path)
     loaded = keras.saving.load_model(path, safe_mode=True)
-    layer = next(l for l in loaded.layers if isinstance(l, SplitMaskedRNN))
+    layer = next(x for x in loaded.layers if isinstance(x, SplitMaskedRNN))
     assert layer.bidirectional and type(layer.forward_layer).__name__ == "GRU"
     X = _ids(4)
     np.testing.assert_array_equal(loaded(X).numpy(), split(X).numpy())

@@ -7,10 +7,10 @@ import zipfile
 
 import numpy as np
 import pytest
-from _crafted import rewrite, rewrite_keras_config
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
+from _crafted import rewrite, rewrite_keras_config
 from skseq import (
     IntegerSequencer,
     LSTMSequenceClassifier,

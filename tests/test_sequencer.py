@@ -31,7 +31,7 @@ def test_fit_transform_equals_fit_then_transform(imdb_texts):
     X, _ = imdb_texts
     a = IntegerSequencer(num_words=300).fit_transform(X)
     b = IntegerSequencer(num_words=300).fit(X).transform(X)
-    assert all(np.array_equal(u, v) for u, v in zip(a, b))
+    assert all(np.array_equal(u, v) for u, v in zip(a, b, strict=True))
 
 
 def test_vocabulary_does_not_depend_on_document_order(rt_texts):
@@ -83,8 +83,8 @@ def test_inverse_transform_round_trip(rt_texts):
     assert [len(t) for t in tokens] == [len(i) for i in ids]
     assert all(t in seq.vocabulary_ or t == "<OOV>" for doc in tokens for t in doc)
     padded = np.array([[0, 0, 2, 1]])
-    assert seq.inverse_transform(padded) == [[tokens_ for tokens_ in
-                                              [min(seq.vocabulary_, key=seq.vocabulary_.get), "<OOV>"]]]
+    first_word = min(seq.vocabulary_, key=seq.vocabulary_.get)
+    assert seq.inverse_transform(padded) == [[first_word, "<OOV>"]]
     with pytest.raises(ValueError, match="Row 0"):
         seq.inverse_transform([[10_000]])
 
@@ -151,7 +151,8 @@ def test_pickle_fitted_and_refit_forgets(rt_texts):
     seq = IntegerSequencer(num_words=100).fit(X)
     restored = pickle.loads(pickle.dumps(seq))
     assert restored.vocabulary_ == seq.vocabulary_
-    assert all(np.array_equal(a, b) for a, b in zip(restored.transform(X), seq.transform(X)))
+    assert all(np.array_equal(a, b)
+               for a, b in zip(restored.transform(X), seq.transform(X), strict=True))
     seq.fit(["only these words"])
     assert set(seq.vocabulary_) == {"only", "these", "words"}
 
@@ -160,7 +161,7 @@ def test_transform_is_idempotent(rt_texts):
     X, _ = rt_texts
     seq = IntegerSequencer().fit(X)
     a, b = seq.transform(X), seq.transform(X)
-    assert all(np.array_equal(u, v) for u, v in zip(a, b))
+    assert all(np.array_equal(u, v) for u, v in zip(a, b, strict=True))
 
 
 def test_pad_index_constant():

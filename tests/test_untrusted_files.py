@@ -16,6 +16,8 @@ import zipfile
 import keras
 import numpy as np
 import pytest
+from sklearn.pipeline import make_pipeline
+
 from _crafted import (
     flip_bytes,
     mutate_json,
@@ -26,8 +28,6 @@ from _crafted import (
     rewrite_manifest,
     write_members,
 )
-from sklearn.pipeline import make_pipeline
-
 from skseq import (
     SAFE_TOKEN_PATTERNS,
     IntegerSequencer,
