@@ -133,19 +133,15 @@ def check_sequences(X, *, owner):
             f"{owner} expects a collection of integer sequences; got a string. "
             "Turn texts into sequences with IntegerSequencer first."
         )
-    if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
-        raise TypeError(
-            f"Sparse input is not supported by {owner}: X must be a list of integer "
-            "sequences or a dense 2-D array."
-        )
+    _refuse_sparse(X, owner, "a list of integer sequences or a dense 2-D array")
     if not isinstance(X, (np.ndarray, list, tuple)) and hasattr(X, "__array__"):
         X = np.asarray(X)  # array-likes (e.g. a pandas frame of ids)
     if isinstance(X, np.ndarray) and X.dtype == object:
         remembered = remembered_flat(X)  # IntegerSequencer's output, untouched
         if remembered is not None:
             return remembered
-    if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 2:
-        X = _numeric_object_matrix(X, owner)
+        if X.ndim == 2:
+            X = _numeric_object_matrix(X, owner)
     if isinstance(X, np.ndarray) and X.dtype != object:
         if X.ndim != 2:
             raise ValueError(
@@ -210,6 +206,11 @@ def _explain_bad_row(rows, owner):
             )
 
 
+def _refuse_sparse(X, owner, expected):
+    if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
+        raise TypeError(f"Sparse input is not supported by {owner}: X must be {expected}.")
+
+
 def _numeric_object_matrix(X, owner):
     """A 2-D object array of numbers as a numeric array (as check_array does)."""
     converted = np.array(X.tolist())
@@ -263,11 +264,7 @@ def check_id_matrix(X, *, owner):
             f"{owner} expects a 2-D array of integer token ids; got a string. "
             "Put IntegerSequencer and Padder in front of it in a Pipeline."
         )
-    if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
-        raise TypeError(
-            f"Sparse input is not supported by {owner}: X must be a dense 2-D array "
-            "of token ids (the output of Padder)."
-        )
+    _refuse_sparse(X, owner, "a dense 2-D array of token ids (the output of Padder)")
     if not isinstance(X, np.ndarray):
         try:
             X = np.asarray(X)
