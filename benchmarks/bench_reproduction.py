@@ -1,7 +1,7 @@
-"""Plain Keras and TF-IDF baselines for the seed models, on the protocol split.
+"""Plain Keras and TF-IDF baselines for the reference models, on the protocol split.
 
-The peer that skseq's reproductions are compared with: each seed model
-written the way the seed documents write it (TextVectorization tokenisation,
+The peer that skseq's reproductions are compared with: each reference model
+written the way the source documents write it (TextVectorization tokenisation,
 ``keras.utils.pad_sequences``, ``keras.Sequential``, ``model.fit`` with
 Keras' own validation split), seeded with ``keras.utils.set_random_seed(7)``,
 plus TF-IDF (1-2 grams, min_df 2, sublinear tf) + LogisticRegression.
@@ -21,7 +21,7 @@ from sklearn.linear_model import LogisticRegression
 
 from _common import write_json
 from skseq.datasets import load_imdb
-from skseq.experiments import SEED_MODELS
+from skseq.experiments import REFERENCE_MODELS
 from skseq.metrics import sensitivity_score, specificity_score
 
 
@@ -89,7 +89,7 @@ def run_tfidf(data):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", nargs="*", default=list(SEED_MODELS))
+    parser.add_argument("--models", nargs="*", default=list(REFERENCE_MODELS))
     parser.add_argument("--quick", action="store_true", help="2,000/1,000 reviews, 1 epoch")
     args = parser.parse_args()
     X_train, y_train = load_imdb("train", return_X_y=True)
@@ -101,7 +101,8 @@ def main():
     results = {"tfidf_logreg": run_tfidf(data)}
     print("tfidf", results["tfidf_logreg"], flush=True)
     for key in args.models:
-        results[key] = run_plain_keras(SEED_MODELS[key], data, epochs=1 if args.quick else None)
+        results[key] = run_plain_keras(REFERENCE_MODELS[key], data,
+                                       epochs=1 if args.quick else None)
         print(key, results[key], flush=True)
     write_json("bench_reproduction" + ("_quick" if args.quick else ""), {
         "protocol": "load_imdb train/test (12,500/12,500), keras.utils.set_random_seed(7)",

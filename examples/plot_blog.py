@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from skseq.datasets import load_imdb
-from skseq.experiments import EXPERIMENTS, SEED_MODELS
+from skseq.experiments import EXPERIMENTS, REFERENCE_MODELS
 from skseq.metrics import evaluation_report, format_report
 
 QUICK = os.environ.get("SKSEQ_EXAMPLES_QUICK") == "1"
@@ -31,7 +31,7 @@ if QUICK:
 # ``conv_filters=32`` (Conv1D(32, 3) + MaxPooling1D(2) before the LSTM).
 models, seconds = {}, {}
 for key in EXPERIMENTS["blog"]:
-    pipe = SEED_MODELS[key].make_pipeline(random_state=0, **({"epochs": 1} if QUICK else {}))
+    pipe = REFERENCE_MODELS[key].make_pipeline(random_state=0, **({"epochs": 1} if QUICK else {}))
     start = time.perf_counter()
     models[key] = pipe.fit(X_train, y_train)
     seconds[key] = time.perf_counter() - start
@@ -39,8 +39,8 @@ for key in EXPERIMENTS["blog"]:
 # %%
 # Test results beside the published accuracies (which used twice the
 # training data) and the time each model took to train.
-report = evaluation_report(models, {"test": (X_test, y_test)})
-report["published"] = [SEED_MODELS[k].published_accuracy for k in report["model"]]
+report = evaluation_report(models, {"test": (X_test, y_test)}, as_frame=True)
+report["published"] = [REFERENCE_MODELS[k].published_accuracy for k in report["model"]]
 report["fit s"] = [seconds[k] for k in report["model"]]
 print(format_report(report.drop(columns="confusion_matrix"), digits=3))
 

@@ -34,7 +34,7 @@ X_test, y_test = X_test[:2000], y_test[:2000]
 # The search. ``memory`` caches the fitted transformers, so candidates that
 # differ only in the classifier do not re-tokenise.
 pipe = Pipeline(
-    [("sequencer", IntegerSequencer(num_words=2000)), ("padder", Padder()),
+    [("sequencer", IntegerSequencer(num_words=2000)), ("padder", Padder(padding="post")),
      ("classifier", LSTMSequenceClassifier(units=32, epochs=1 if QUICK else 3,
                                            batch_size=64, random_state=0))],
     memory=tempfile.mkdtemp(prefix="skseq-cache-"),
@@ -77,7 +77,9 @@ _ = ax.set_title("GridSearchCV candidates")
 tuned = TunedThresholdClassifierCV(search.best_estimator_, scoring="balanced_accuracy",
                                    cv=2, random_state=0).fit(X_train, y_train)
 print(f"best threshold: {tuned.best_threshold_:.3f}")
-report = evaluation_report({"threshold 0.5": search.best_estimator_}, {"test": (X_test, y_test)})
+report = evaluation_report({"threshold 0.5": search.best_estimator_}, {"test": (X_test, y_test)},
+                           as_frame=True)
 report_tuned = evaluation_report({f"threshold {tuned.best_threshold_:.2f}": search.best_estimator_},
-                                 {"test": (X_test, y_test)}, threshold=tuned.best_threshold_)
+                                 {"test": (X_test, y_test)}, threshold=tuned.best_threshold_,
+                                 as_frame=True)
 print(format_report(pd.concat([report, report_tuned]).drop(columns="confusion_matrix")))

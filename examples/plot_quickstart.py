@@ -37,7 +37,7 @@ print(f"{len(X_train)} training reviews, e.g.: {X_train[0][:120]}...")
 # a convolution + LSTM network (the blog's fourth model, skseq's default).
 model = make_pipeline(
     IntegerSequencer(num_words=5000),
-    Padder(maxlen=500),
+    Padder(maxlen=500, padding="post"),
     LSTMSequenceClassifier(conv_filters=32, units=100, epochs=1 if QUICK else 3,
                            validation_split=0.1, random_state=0, verbose=2),
 )

@@ -89,7 +89,7 @@ recurrent_dropout, conv_filters, conv_kernel_size, pool_size, mask_padding
         layer = recurrent(
             units,
             recurrent_dropout=recurrent_dropout,
-            # the seeds' blog model 3 puts the same rate on the inputs
+            # the source documents' blog model 3 puts the same rate on the inputs
             dropout=recurrent_dropout,
             return_sequences=not last,
             name=f"{layer_type}_{i}",

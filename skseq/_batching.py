@@ -35,16 +35,20 @@ def left_align(X):
     Returns
     -------
     aligned : ndarray of shape (n_samples, n_timesteps)
-        Tokens first, padding last.
+        Tokens first, padding last: ``X`` itself (not a copy) when its rows
+        are already left-aligned (``Padder(padding='post')``).
     lengths : ndarray of shape (n_samples,)
         Number of non-padding tokens per row.
     """
     real = X != 0
     lengths = real.sum(axis=1)
+    slots = np.arange(X.shape[1]) < lengths[:, None]
+    if np.array_equal(real, slots):
+        return X, lengths  # nothing to move
     aligned = np.zeros_like(X)
     # Both boolean masks enumerate positions row by row, left to right: the
     # i-th token of a row lands in the row's i-th slot (no sort needed).
-    aligned[np.arange(X.shape[1]) < lengths[:, None]] = X[real]
+    aligned[slots] = X[real]
     return aligned, lengths
 
 

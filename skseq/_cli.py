@@ -1,4 +1,4 @@
-"""The ``skseq`` command line: train and evaluate the seed models, predict.
+"""The ``skseq`` command line: train and evaluate the reference models, predict.
 
 ``python -m skseq`` (or the ``skseq`` console script) trains skseq's default
 pipeline on the IMDB protocol split, prints the R book's table and writes the
@@ -87,24 +87,21 @@ def _predict_parser():
     return parser
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
+def _int_type(accept, requirement):
+    """An argparse ``type``: an int for which ``accept(value)`` holds."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+        if not accept(value):
+            raise argparse.ArgumentTypeError(f"must be {requirement}, got {value}")
+        return value
+    return parse
 
 
-def _seed(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-    if not 0 <= value < 2**32:
-        raise argparse.ArgumentTypeError(f"must be in [0, 2**32 - 1], got {value}")
-    return value
+_positive_int = _int_type(lambda value: value >= 1, ">= 1")
+_seed = _int_type(lambda value: 0 <= value < 2**32, "in [0, 2**32 - 1]")
 
 
 def _escape(text):
@@ -191,7 +188,7 @@ def _versions():
 
 
 def _run_model(model, data, args, out):
-    """Fit one seed model stage by stage; return its results dict."""
+    """Fit one reference model stage by stage; return its results dict."""
     from .metrics import evaluation_report, format_report
 
     X_train, y_train, X_test, y_test = data
@@ -211,7 +208,7 @@ def _run_model(model, data, args, out):
     ids = padder.fit_transform(sequences)
     lengths = [len(s) for s in sequences]
     truncated = sum(n > model.maxlen for n in lengths) / len(lengths)
-    print(f"      {sequencer.vocabulary_size_ - 2} words kept; median review "
+    print(f"      {sequencer.vocab_size_ - 2} words kept; median review "
           f"{int(sorted(lengths)[len(lengths) // 2])} tokens; {truncated:.1%} "
           f"truncated at {model.maxlen}", flush=True)
     vocab_s = time.perf_counter() - start
@@ -227,10 +224,9 @@ def _run_model(model, data, args, out):
 
     _stage(4, 4, "evaluating on the training and test reviews")
     start = time.perf_counter()
-    report = evaluation_report({model.key: pipeline},
-                               {"train": (X_train, y_train), "test": (X_test, y_test)})
+    rows = evaluation_report({model.key: pipeline},
+                             {"train": (X_train, y_train), "test": (X_test, y_test)})
     eval_s = time.perf_counter() - start
-    rows = report.to_dict("records") if hasattr(report, "to_dict") else report
     print(format_report([{k: v for k, v in r.items() if k != "confusion_matrix"}
                          for r in rows]))
     test_row = rows[1]
@@ -309,7 +305,7 @@ def _comparison_table(results):
 
 def _train(args):
     from .datasets import load_imdb
-    from .experiments import DEFAULT_MODEL, EXPERIMENTS, SEED_MODELS
+    from .experiments import DEFAULT_MODEL, EXPERIMENTS, REFERENCE_MODELS
 
     out = args.output_dir
     _check_output_dir(out)
@@ -326,7 +322,7 @@ def _train(args):
     print(f"      {len(X_train)} training and {len(X_test)} test reviews"
           + (" (--quick slice)" if args.quick else ""), flush=True)
     data = (X_train, y_train, X_test, y_test)
-    models = [DEFAULT_MODEL if key == "default" else SEED_MODELS[key]
+    models = [DEFAULT_MODEL if key == "default" else REFERENCE_MODELS[key]
               for key in EXPERIMENTS[args.experiment]]
     results = [_run_model(model, data, args, out) for model in models]
 

@@ -189,14 +189,6 @@ class Padder(TransformerMixin, BaseEstimator):
         padder.maxlen_ = maxlen
         return padder
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # 2-D arrays are accepted as rows of equal-length sequences
-        tags.input_tags.two_d_array = True
-        tags.input_tags.string = False
-        tags.requires_fit = True
-        return tags
-
 
 def _check_dtype(dtype):
     try:

@@ -1,11 +1,17 @@
-"""scikeras 0.13's KerasClassifier, made a scikit-learn >= 1.6 citizen.
+"""scikeras 0.13's KerasClassifier, reduced to what skseq takes from it.
 
-scikeras 0.13.0 (April 2024) is the last release. Every way in which skseq
-departs from it lives in this module, so the base could later be swapped for
-Keras' own scikit-learn wrappers. Remove each override when scikeras
-releases the corresponding fix.
+scikeras 0.13.0 (April 2024) is the last release. skseq keeps it as the base
+for what it does well: the estimator skeleton, ``prefix__name`` parameter
+routing (``optimizer__learning_rate``, ``callbacks__...``) in
+``get_params``/``set_params``, and ``initialized_``. Training, prediction
+and scoring are skseq's own (``LSTMSequenceClassifier._fit`` and
+``predict_proba``); scikeras' fit machinery (its input validation, label
+encoders, ``_initialize``, process-wide seeding) is never run. Every way in
+which skseq departs from or reaches into scikeras lives in this module.
 """
 
+import keras
+from scikeras._utils import route_params, unflatten_params
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator
 from sklearn.utils import ClassifierTags
@@ -14,7 +20,7 @@ __all__ = ["KerasClassifierCompat"]
 
 
 class KerasClassifierCompat(KerasClassifier):
-    """scikeras' KerasClassifier, made a scikit-learn >= 1.6 citizen.
+    """scikeras' KerasClassifier as a scikit-learn >= 1.6 estimator skeleton.
 
     - Tags: scikeras predates ``__sklearn_tags__``; without it
       ``is_classifier`` is False, ``cv=5`` is not stratified and
@@ -24,10 +30,8 @@ class KerasClassifierCompat(KerasClassifier):
       scikit-learn) plus routed ``prefix__name`` settings.
     - Fixed scikeras settings that skseq does not expose are class
       attributes, so they are not parameters.
-    - ``random_state``: scikeras turns TensorFlow op determinism on for the
-      whole process (and a later unseeded fit then fails with "Random ops
-      require a seed"). Subclasses seed in their own scoped context, so
-      scikeras must never see a seed: see ``_initialize``.
+    - Callbacks: scikeras builds them into an attribute during its fit;
+      ``_make_callbacks`` returns them instead, with the same routing.
     """
 
     model = None
@@ -43,8 +47,6 @@ class KerasClassifierCompat(KerasClassifier):
         tags.estimator_type = "classifier"
         tags.classifier_tags = ClassifierTags()
         tags.target_tags.required = True
-        tags.input_tags.two_d_array = True
-        tags.input_tags.sparse = False
         # token ids are categorical, non-negative integers
         tags.input_tags.categorical = True
         tags.input_tags.positive_only = True
@@ -60,10 +62,24 @@ class KerasClassifierCompat(KerasClassifier):
         )
         return sorted(names.union(routed))
 
-    def _initialize(self, X, y=None):
-        seed = self.random_state
-        self.random_state = None  # scikeras must not seed (see class notes)
-        try:
-            return super()._initialize(X, y)
-        finally:
-            self.random_state = seed
+    def _make_callbacks(self):
+        """The training callbacks, ``callbacks__*`` settings routed as in scikeras.
+
+        Returns
+        -------
+        callbacks : list of keras.callbacks.Callback
+        """
+        params = self.get_params()
+        if params.get("callbacks") is None:
+            return []
+        routed = route_params(params, destination="callbacks", pass_filter=set())
+        callbacks = unflatten_params(items=params["callbacks"], params=routed)
+        if isinstance(callbacks, keras.callbacks.Callback):
+            callbacks = [callbacks]
+        callbacks = list(callbacks)
+        for i, callback in enumerate(callbacks):
+            if not isinstance(callback, keras.callbacks.Callback):
+                raise TypeError(
+                    f"callbacks[{i}] is {callback!r}; callbacks must be Keras "
+                    "callbacks (keras.callbacks.Callback instances or classes).")
+        return callbacks

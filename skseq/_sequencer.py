@@ -1,6 +1,7 @@
 """IntegerSequencer: raw text (or token lists) to integer sequences."""
 
 import re
+import warnings
 from collections import Counter
 from itertools import chain, repeat
 from numbers import Integral
@@ -132,10 +133,12 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
     ----------
     vocabulary_ : dict of str to int
         Token to index, for the kept words.
-    vocabulary_size_ : int
+    vocab_size_ : int
         Number of distinct indices the transform can produce, padding and
-        OOV included (``len(vocabulary_) + 2``). Use it as the embedding's
-        ``input_dim``.
+        OOV included (``len(vocabulary_) + 2``): the classifier's
+        ``vocab_size`` (the embedding's ``input_dim``). Named
+        ``vocabulary_size_`` before 0.2 (that name still works, with a
+        ``FutureWarning``).
     word_counts_ : dict of str to int
         Frequency of every kept word in the training texts.
 
@@ -264,7 +267,7 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
             words = words[: self.num_words - _FIRST_WORD_INDEX]
         self.vocabulary_ = {w: i for i, w in enumerate(words, _FIRST_WORD_INDEX)}
         self.word_counts_ = {w: counts[w] for w in words}
-        self.vocabulary_size_ = len(words) + _FIRST_WORD_INDEX
+        self.vocab_size_ = len(words) + _FIRST_WORD_INDEX
         return token_lists
 
     def _encode(self, token_lists):
@@ -310,7 +313,7 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
             The tokens of each sequence.
         """
         check_is_fitted(self, "vocabulary_")
-        lookup = np.empty(self.vocabulary_size_, dtype=object)
+        lookup = np.empty(self.vocab_size_, dtype=object)
         lookup[PAD_INDEX] = None
         lookup[OOV_INDEX] = self.oov_token
         for word, index in self.vocabulary_.items():
@@ -361,7 +364,7 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
                 "trusted use."
             )
         return {"vocabulary_": self.vocabulary_, "word_counts_": self.word_counts_,
-                "vocabulary_size_": self.vocabulary_size_}
+                "vocab_size_": self.vocab_size_}
 
     @classmethod
     def _from_saved_state(cls, params, state, context):
@@ -378,8 +381,8 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
                 "you trust the file")
         vocab = field(state, "vocabulary_", dict, owner=owner)
         counts = field(state, "word_counts_", dict, owner=owner)
-        size = check_int(field(state, "vocabulary_size_", int, owner=owner),
-                         "vocabulary_size_", _FIRST_WORD_INDEX, _MAX_VOCABULARY,
+        size = check_int(field(state, "vocab_size_", int, owner=owner),
+                         "vocab_size_", _FIRST_WORD_INDEX, _MAX_VOCABULARY,
                          owner=owner)
         ids = sorted(vocab.values()) if all(
             isinstance(v, int) and not isinstance(v, bool) for v in vocab.values()
@@ -388,21 +391,29 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
                 or size != len(vocab) + _FIRST_WORD_INDEX:
             raise UnsafeModelFileError(
                 f"{owner}: vocabulary_ must number its words {_FIRST_WORD_INDEX}, "
-                f"{_FIRST_WORD_INDEX + 1}, ... up to vocabulary_size_ - 1")
+                f"{_FIRST_WORD_INDEX + 1}, ... up to vocab_size_ - 1")
         if seq.num_words is not None and size > seq.num_words:
-            raise UnsafeModelFileError(f"{owner}: vocabulary_size_ {size} exceeds "
+            raise UnsafeModelFileError(f"{owner}: vocab_size_ {size} exceeds "
                                        f"num_words={seq.num_words}")
         if set(counts) != set(vocab) or not all(
                 isinstance(c, int) and not isinstance(c, bool) and c >= 1
                 for c in counts.values()):
             raise UnsafeModelFileError(f"{owner}: word_counts_ must give a positive "
                                        "count for every vocabulary word")
-        seq.vocabulary_, seq.word_counts_, seq.vocabulary_size_ = vocab, counts, size
+        seq.vocabulary_, seq.word_counts_, seq.vocab_size_ = vocab, counts, size
         return seq
+
+    @property
+    def vocabulary_size_(self):
+        """Deprecated alias of ``vocab_size_`` (renamed in 0.2, removed in 0.4)."""
+        size = self.vocab_size_
+        warnings.warn("IntegerSequencer.vocabulary_size_ was renamed vocab_size_ in 0.2 "
+                      "(the classifier's spelling) and will be removed in 0.4.",
+                      FutureWarning, stacklevel=2)
+        return size
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.two_d_array = False
         tags.input_tags.string = True
-        tags.requires_fit = True
         return tags

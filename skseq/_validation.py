@@ -144,12 +144,7 @@ def check_sequences(X, *, owner):
             X = _numeric_object_matrix(X, owner)
     if isinstance(X, np.ndarray) and X.dtype != object:
         if X.ndim != 2:
-            raise ValueError(
-                f"{owner} expects a 2-D array or a list of 1-D sequences; got an "
-                f"array of shape {X.shape}."
-                + (" Reshape your data with X.reshape(1, -1) if it holds a single "
-                   "sequence." if X.ndim == 1 else "")
-            )
+            raise _not_2d(X, f"{owner} expects a 2-D array or a list of 1-D sequences")
         _check_numeric_dtype(X.dtype, owner, where="X")
         lengths = np.full(X.shape[0], X.shape[1], dtype=np.int64)
         if X.shape[0] == 0:
@@ -292,12 +287,7 @@ def check_id_matrix(X, *, owner):
     if X.dtype.kind not in "iuf":
         raise TypeError(f"{owner} expects integer token ids; got dtype {X.dtype}.")
     if X.ndim != 2:
-        raise ValueError(
-            f"{owner} expects a 2-D array of shape (n_samples, n_timesteps); got "
-            f"{X.ndim}-D array of shape {X.shape}."
-            + (" Reshape your data with X.reshape(1, -1) if it holds a single "
-               "sequence." if X.ndim == 1 else "")
-        )
+        raise _not_2d(X, f"{owner} expects a 2-D array of shape (n_samples, n_timesteps)")
     if X.shape[0] == 0:
         raise ValueError(
             f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of 1 "
@@ -334,3 +324,10 @@ def check_id_matrix(X, *, owner):
             f"Input X contains token ids too large for int32 (first in row {row})."
         )
     return X.astype(np.int32, copy=False)
+
+
+def _not_2d(X, expected):
+    """The error for an array that is not 2-D, with a hint for a single row."""
+    hint = (" Reshape your data with X.reshape(1, -1) if it holds a single sequence."
+            if X.ndim == 1 else "")
+    return ValueError(f"{expected}; got a {X.ndim}-D array of shape {X.shape}.{hint}")

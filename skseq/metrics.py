@@ -210,7 +210,8 @@ def _as_named(items, kind):
     raise TypeError(f"Pass the {kind}s as a dict of name -> {kind}.")
 
 
-def evaluation_report(estimators, datasets, *, pos_label=None, threshold=0.5):
+def evaluation_report(estimators, datasets, *, pos_label=None, threshold=0.5,
+                      as_frame=False):
     """The R book's summary table: loss, accuracy, specificity, sensitivity.
 
     One row per (model, data set), with the confusion matrix.
@@ -227,15 +228,18 @@ def evaluation_report(estimators, datasets, *, pos_label=None, threshold=0.5):
         Positive class; ``None`` uses each estimator's ``classes_[-1]``.
     threshold : float, default=0.5
         Predict the positive class when its probability is at least this.
+    as_frame : bool, default=False
+        Return a pandas DataFrame (pandas must be installed) instead of a
+        list of dicts.
 
     Returns
     -------
-    report : pandas.DataFrame or list of dict
-        Columns ``model``, ``data``, ``loss``, ``accuracy``, ``specificity``,
-        ``sensitivity``, ``n``, ``confusion_matrix`` (rows: true negative,
-        positive; columns: predicted negative, positive). A DataFrame if
-        pandas is installed, else a list of dicts. Print either with
-        :func:`format_report`.
+    report : list of dict or pandas.DataFrame
+        One row per (model, data set) with the keys (columns) ``model``,
+        ``data``, ``loss``, ``accuracy``, ``specificity``, ``sensitivity``,
+        ``n``, ``confusion_matrix`` (rows: true negative, positive; columns:
+        predicted negative, positive). A DataFrame with ``as_frame=True``.
+        Print either with :func:`format_report`.
 
     See Also
     --------
@@ -280,10 +284,14 @@ def evaluation_report(estimators, datasets, *, pos_label=None, threshold=0.5):
                 "n": int(len(y)),
                 "confusion_matrix": cm.tolist(),
             })
+    if not as_frame:
+        return rows
     try:
         import pandas as pd
     except ImportError:
-        return rows
+        raise ImportError("evaluation_report(..., as_frame=True) needs pandas; "
+                          "install it (pip install pandas) or leave as_frame=False "
+                          "for a list of dicts.") from None
     return pd.DataFrame(rows)
 
 

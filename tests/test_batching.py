@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder
 from skseq._batching import (
@@ -16,6 +17,16 @@ def test_left_align_keeps_token_order():
     aligned, lengths = left_align(X)
     assert aligned.tolist() == [[3, 4, 0, 0], [5, 6, 0, 0], [7, 8, 9, 1], [0, 0, 0, 0]]
     assert lengths.tolist() == [2, 2, 4, 0]
+
+
+def test_left_align_leaves_post_padded_rows_as_they_are():
+    X = np.array([[3, 4, 0, 0], [5, 6, 7, 0], [0, 0, 0, 0]], np.int32)
+    aligned, lengths = left_align(X)
+    assert aligned is X  # no copy, no gather
+    assert lengths.tolist() == [2, 3, 0]
+    X[0, 0], X[0, 2] = 0, 9  # one hole: moved again
+    aligned, _ = left_align(X)
+    assert aligned is not X and aligned[0].tolist() == [4, 9, 0, 0]
 
 
 def test_left_align_matches_a_stable_sort_on_scattered_padding():
@@ -93,8 +104,14 @@ def test_bucketed_and_unbucketed_prediction_identical_and_ordered(sequences):
     X = Padder(maxlen=400).fit_transform(S)
     clf = LSTMSequenceClassifier(units=8, embedding_dim=8, epochs=1, mask_padding=True,
                                  conv_filters=4, pool_size=3, random_state=0).fit(X, y)
-    bucketed = clf._predict_chunks(X, bucketed=True)
-    plain = clf._predict_chunks(X, bucketed=False)
+    bucketed = clf._predict_fn(X)
+    # the same chunks at the full (left-aligned) width, no length sorting
+    predictor = clf._predict_fn
+    bounds = predictor.chunk_bounds(len(X))
+    aligned, _ = left_align(X)
+    aligned = np.pad(aligned, ((0, bounds[-1][1] - len(X)), (0, -X.shape[1] % 3)))
+    plain = np.concatenate([predictor.fn(tf.constant(aligned[a:b])).numpy()
+                            for a, b in bounds])[:len(X)]
     np.testing.assert_array_equal(bucketed, plain)
     perm = np.random.RandomState(0).permutation(len(X))
     np.testing.assert_array_equal(clf.predict_proba(X[perm]), clf.predict_proba(X)[perm])
@@ -116,21 +133,12 @@ def test_masked_training_is_reproducible_and_learns(sequences):
     assert a.history_["loss"][-1] < a.history_["loss"][0]
 
 
-def _unfitted_model_classifier(**settings):
+def _initialized_classifier(**settings):
     """A classifier holding a freshly built (untrained) model: the prediction
     path without the cost of training (rounding does not need trained weights)."""
-    from skseq._architectures import build_model
-
-    clf = LSTMSequenceClassifier(units=8, embedding_dim=8, **settings)
-    clf.architecture_ = {name: getattr(clf, name) for name in (
-        "embedding_dim", "units", "layer_type", "bidirectional", "n_layers", "dropout",
-        "recurrent_dropout", "conv_filters", "conv_kernel_size", "pool_size",
-        "mask_padding")}
-    clf.vocab_size_ = 60
-    clf.model_ = build_model(vocab_size=60, n_outputs=3 if settings.get("bidirectional")
-                             else 1, **clf.architecture_)
-    clf._predict_fn = clf._compile_predict_fn()
-    return clf
+    X = np.array([[59, 1], [2, 3], [4, 5]], np.int32)  # vocabulary of 60 ids
+    y = [0, 1, 2] if settings.get("bidirectional") else [0, 1, 0]
+    return LSTMSequenceClassifier(units=8, embedding_dim=8, **settings).initialize(X, y)
 
 
 @pytest.mark.parametrize("layer_type", ["lstm", "gru", "simple_rnn"])
@@ -142,29 +150,27 @@ def test_a_rows_result_does_not_depend_on_the_rows_around_it(
         layer_type, bidirectional, n_layers, conv_filters, mask_padding):
     # Prediction runs 16- or 64-row chunks; a row's bits must be the same
     # whichever chunk size, chunk position and neighbours it gets.
-    clf = _unfitted_model_classifier(
+    clf = _initialized_classifier(
         layer_type=layer_type, bidirectional=bidirectional, n_layers=n_layers,
         conv_filters=conv_filters, mask_padding=mask_padding,
         recurrent_dropout=0.2 if layer_type == "gru" and n_layers == 2 else 0.0)
     rng = np.random.RandomState(0)
     X = rng.randint(1, 60, size=(100, 40)).astype(np.int32)
     X[np.arange(40) < rng.randint(0, 40, size=(100, 1))] = 0  # pre-padded rows
-    full = clf._predict_chunks(X, bucketed=mask_padding)
+    predict = clf._predict_fn
+    full = predict(X)
     for k in (1, 15, 16, 17, 48, 49, 64, 65):
-        np.testing.assert_array_equal(clf._predict_chunks(X[:k], bucketed=mask_padding),
-                                      full[:k], err_msg=f"first {k} rows")
+        np.testing.assert_array_equal(predict(X[:k]), full[:k], err_msg=f"first {k} rows")
     for i in (0, 33, 99):
-        np.testing.assert_array_equal(
-            clf._predict_chunks(X[i:i + 1], bucketed=mask_padding), full[i:i + 1])
+        np.testing.assert_array_equal(predict(X[i:i + 1]), full[i:i + 1])
     order = rng.permutation(100)
-    np.testing.assert_array_equal(clf._predict_chunks(X[order], bucketed=mask_padding),
-                                  full[order])
+    np.testing.assert_array_equal(predict(X[order]), full[order])
 
 
 def test_chunk_bounds():
     from skseq._classifier import _Predictor
 
-    small, large = _Predictor(None, True), _Predictor(None, False)
+    small, large = _Predictor(None, {}, True), _Predictor(None, {}, False)
     assert small.chunk_bounds(1) == [(0, 16)]
     assert small.chunk_bounds(48) == [(0, 16), (16, 32), (32, 48)]
     assert small.chunk_bounds(49) == [(0, 64)]

@@ -15,6 +15,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils import get_tags
 
 from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder, TrainingDivergedError
+from skseq._classifier import _split_validation
 from skseq._fixes import is_op_determinism_enabled
 from skseq.datasets import load_imdb, load_rotten_tomatoes
 
@@ -69,9 +70,9 @@ def test_seed_parameter_counts(num_words, maxlen, params, expected):
     idx = np.r_[0:16, 8000:8016]  # both classes
     ids = padder.fit_transform(seq.transform([texts[i] for i in idx]))
     # the vocabulary is the sequencer's: num_words ids exactly
-    clf = LSTMSequenceClassifier(embedding_dim=32, epochs=1, vocab_size=seq.vocabulary_size_,
+    clf = LSTMSequenceClassifier(embedding_dim=32, epochs=1, vocab_size=seq.vocab_size_,
                                  **params).fit(ids, labels[idx])
-    assert seq.vocabulary_size_ == num_words
+    assert seq.vocab_size_ == num_words
     assert clf.model_.count_params() == expected
 
 
@@ -123,8 +124,7 @@ def test_history_and_stratified_shuffled_validation_split(rt_padded):
     assert set(clf.history_) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert all(len(v) == 2 for v in clf.history_.values())
     encoded = y.reshape(-1, 1).astype("float32")
-    _, _, _, (X_val, y_val) = clf._split_validation(X, encoded, None,
-                                                    validation_data=None, seed=0)
+    _, (X_val, y_val) = _split_validation(X, encoded, None, 0.2, seed=0)
     assert len(y_val) == 120
     assert abs(y_val.mean() - 0.5) < 0.02  # both classes, not the last 20%
 

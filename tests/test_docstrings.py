@@ -13,7 +13,7 @@ PUBLIC = [getattr(skseq, n) for n in skseq.__all__ if n[0] != "_" and n.isidenti
           and callable(getattr(skseq, n))]
 PUBLIC += [getattr(m, n) for m in (datasets, metrics, plotting) for n in m.__all__
            if callable(getattr(m, n))]
-PUBLIC += [experiments.SeedModel]
+PUBLIC += [experiments.ReferenceModel]
 METHODS = ["fit", "transform", "fit_transform", "inverse_transform", "predict",
            "predict_proba", "partial_fit"]
 # every public function and class: documented parameters, a See Also and an
@@ -44,3 +44,4 @@ def test_docstring(obj, checks):
     result = numpydoc_validate.validate(_name(obj))
     errors = [f"{code}: {msg}" for code, msg in result["errors"] if code in checks]
     assert not errors, "\n".join(errors)
+

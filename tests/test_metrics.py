@@ -95,8 +95,10 @@ def test_evaluation_report_rows_and_table():
     prior = DummyClassifier(strategy="prior").fit(X, y)
     const = DummyClassifier(strategy="constant", constant=1).fit(X, y)
     report = evaluation_report({"prior": prior, "const": const},
-                               {"train": (X, y), "test": (X[:3], y[:3])})
+                               {"train": (X, y), "test": (X[:3], y[:3])}, as_frame=True)
     rows = report.to_dict("records")
+    assert evaluation_report({"prior": prior, "const": const},
+                             {"train": (X, y), "test": (X[:3], y[:3])}) == rows
     assert [(r["model"], r["data"]) for r in rows] == [
         ("prior", "train"), ("prior", "test"), ("const", "train"), ("const", "test")]
     assert list(report.columns[:6]) == ["model", "data", "loss", "accuracy",
@@ -115,5 +117,5 @@ def test_evaluation_report_threshold():
     X = np.zeros((4, 1))
     y = np.array([0, 0, 1, 1])
     prior = DummyClassifier(strategy="prior").fit(X, y)  # p(pos) = 0.5
-    strict = evaluation_report([prior], {"d": (X, y)}, threshold=0.6)
+    strict = evaluation_report([prior], {"d": (X, y)}, threshold=0.6, as_frame=True)
     assert strict.loc[0, "sensitivity"] == 0.0 and strict.loc[0, "model"] == "model 1"

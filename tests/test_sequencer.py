@@ -16,7 +16,7 @@ def test_index_convention_on_real_text(imdb_texts):
     flat = np.concatenate(list(Z))
     assert flat.min() >= OOV_INDEX  # padding index never produced
     assert flat.max() == 499  # every id < num_words, and the budget is used
-    assert seq.vocabulary_size_ == 500
+    assert seq.vocab_size_ == 500
     assert sorted(seq.vocabulary_.values()) == list(range(2, 500))
     # decreasing frequency, ties alphabetical
     words = sorted(seq.vocabulary_, key=seq.vocabulary_.get)
@@ -114,7 +114,7 @@ def test_bad_num_words(num_words):
 
 def test_num_words_larger_than_vocabulary():
     seq = IntegerSequencer(num_words=10_000).fit(["a b c"])
-    assert seq.vocabulary_size_ == 5
+    assert seq.vocab_size_ == 5
 
 
 def test_very_long_document():
@@ -188,3 +188,10 @@ def test_fast_tokenizer_equals_the_regex(pattern, imdb_texts, rt_texts):
     docs = [d.lower() for d in list(imdb_texts[0]) + list(rt_texts[0])] + crafted
     for doc in docs:
         assert split(doc) == findall(doc), repr(doc)
+
+
+def test_old_name_of_vocab_size_warns_and_still_works():
+    seq = IntegerSequencer(num_words=50).fit(["a b c", "a b", "a"])
+    with pytest.warns(FutureWarning, match="renamed vocab_size_"):
+        assert seq.vocabulary_size_ == seq.vocab_size_ == 5
+    assert "vocabulary_size_" not in vars(seq)
