@@ -683,7 +683,7 @@ default='adam'
     def _learning_rate_text(self, model):
         rate = getattr(self, "optimizer__learning_rate", None)
         if rate is None:
-            rate = float(model.optimizer.learning_rate)
+            rate = float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
         return f"optimizer__learning_rate={rate:g}"
 
     def _keep(self, model, classes, vocab_size, architecture, history, n_features_in,

@@ -78,6 +78,9 @@ _ALLOWED_NODES = {
                          "Ftrl", "Lamb", "Lion", "Nadam", "RMSprop", "SGD"},
     "skseq._layers": {"SplitMaskedRNN"},
 }
+# Older spellings of allowed nodes: Keras 3.2 to at least 3.5 name the
+# Orthogonal initializer OrthogonalInitializer (the lower-bounds CI run found it)
+_RENAMED_NODES = {("keras.initializers", "OrthogonalInitializer"): "Orthogonal"}
 _SKSEQ_REGISTERED = {"SplitMaskedRNN": "skseq>SplitMaskedRNN"}
 _ALLOWED_ACTIVATIONS = {"tanh", "sigmoid", "relu", "softmax", "linear"}
 
@@ -360,7 +363,8 @@ def _check_class_node(node):
     registered = node.get("registered_name")
     allowed = _ALLOWED_NODES.get(module, ()) if isinstance(module, (str, type(None))) \
         else ()  # a list or dict module name (fuzzing found one) names nothing
-    if not isinstance(cls, str) or cls not in allowed:
+    if not isinstance(cls, str) or not allowed or \
+            _RENAMED_NODES.get((module, cls), cls) not in allowed:
         raise UnsafeModelFileError(
             f"model.keras names {module}.{cls}"[:200] + ", outside Keras' own layers "
             "on skseq's allow-list; refusing to load")

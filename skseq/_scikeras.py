@@ -20,7 +20,7 @@ __all__ = ["KerasClassifierCompat"]
 
 
 class KerasClassifierCompat(KerasClassifier):
-    """scikeras' KerasClassifier as a scikit-learn >= 1.6 estimator skeleton.
+    """scikeras' KerasClassifier as a scikit-learn >= 1.7 estimator skeleton.
 
     - Tags: scikeras predates ``__sklearn_tags__``; without it
       ``is_classifier`` is False, ``cv=5`` is not stratified and
