@@ -5,6 +5,8 @@ returns an uncompiled Keras model, so the same code serves the estimator, the
 benchmarks (plain Keras peers) and anyone who wants the bare model.
 """
 
+import inspect
+
 import keras
 
 from ._layers import SplitMaskedRNN
@@ -112,19 +114,7 @@ recurrent_dropout, conv_filters, conv_kernel_size, pool_size, mask_padding
 _GATES = {"lstm": 4, "gru": 3, "simple_rnn": 1}
 
 
-def count_parameters(
-    *,
-    vocab_size,
-    n_outputs,
-    embedding_dim=32,
-    units=100,
-    layer_type="lstm",
-    bidirectional=False,
-    n_layers=1,
-    conv_filters=0,
-    conv_kernel_size=3,
-    **unused,
-):
+def count_parameters(**settings):
     """Number of weights ``build_model`` creates, computed without building.
 
     The safe loader compares it with the size of a file's weights before it
@@ -133,26 +123,30 @@ def count_parameters(
 
     Parameters
     ----------
-    vocab_size, n_outputs, embedding_dim, units, layer_type, bidirectional, \
-n_layers, conv_filters, conv_kernel_size
-        As in :func:`build_model`.
-    **unused : dict
-        The other :func:`build_model` arguments (they add no weights).
+    **settings : dict
+        The keyword arguments of :func:`build_model` (``vocab_size`` and
+        ``n_outputs`` required; the others default as there).
 
     Returns
     -------
     n_parameters : int
     """
+    defaults = {name: p.default for name, p in
+                inspect.signature(build_model).parameters.items()
+                if p.default is not inspect.Parameter.empty}
+    s = {**defaults, **settings}
+    vocab_size, n_outputs, embedding_dim = s["vocab_size"], s["n_outputs"], s["embedding_dim"]
+    units, layer_type, conv_filters = s["units"], s["layer_type"], s["conv_filters"]
     total = vocab_size * embedding_dim
     width = embedding_dim
     if conv_filters:
-        total += conv_kernel_size * width * conv_filters + conv_filters
+        total += s["conv_kernel_size"] * width * conv_filters + conv_filters
         width = conv_filters
-    directions = 2 if bidirectional else 1
+    directions = 2 if s["bidirectional"] else 1
     gates = _GATES[layer_type]
     # Keras' GRU has reset_after=True: a second bias per gate
     biases = 2 if layer_type == "gru" else 1
-    for _ in range(n_layers):
+    for _ in range(s["n_layers"]):
         total += directions * gates * (units * (width + units) + biases * units)
         width = directions * units
     return total + width * n_outputs + n_outputs

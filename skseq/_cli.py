@@ -3,7 +3,8 @@
 ``python -m skseq`` (or the ``skseq`` console script) trains skseq's default
 pipeline on the IMDB protocol split, prints the R book's table and writes the
 model, plots and a JSON record. ``--experiment r-book|blog`` runs the seed
-documents' four models each; ``predict`` classifies texts with a saved model.
+documents' four models each; ``predict`` classifies texts with a saved model
+and ``explain`` shows which tokens decided each prediction.
 """
 
 import argparse
@@ -39,7 +40,8 @@ def _train_parser():
             "(protocol split: 12,500 train / 12,500 test), print the R book's table "
             "(loss, accuracy, specificity, sensitivity) and save the model, plots "
             "and results.json. To classify texts with a saved model, run "
-            "'skseq predict MODEL TEXT...'."
+            "'skseq predict MODEL TEXT...'; to see which tokens decided, "
+            "'skseq explain MODEL TEXT...'."
         ),
         epilog="Example: python -m skseq --experiment r-book --output-dir runs/r-book",
     )
@@ -72,18 +74,36 @@ def _train_parser():
     return parser
 
 
-def _predict_parser():
-    parser = argparse.ArgumentParser(
-        prog="skseq predict",
-        description="Classify texts with a saved skseq pipeline: prints the label "
-                    "and the probability of the predicted class for each text.",
-    )
+def _model_and_texts_parser(command, verb, description):
+    """The parser of a subcommand that reads a saved model and texts."""
+    parser = argparse.ArgumentParser(prog=f"skseq {command}", description=description)
     parser.add_argument("model", type=Path,
                         help="a model written by 'skseq' (.skseq, or .joblib: "
                              "only load pickles you trust)")
     parser.add_argument("texts", nargs="*",
-                        help="texts to classify; none: read one text per line "
+                        help=f"texts to {verb}; none: read one text per line "
                              "from standard input")
+    return parser
+
+
+def _predict_parser():
+    return _model_and_texts_parser(
+        "predict", "classify",
+        "Classify texts with a saved skseq pipeline: prints the label and the "
+        "probability of the predicted class for each text.")
+
+
+def _explain_parser():
+    parser = _model_and_texts_parser(
+        "explain", "explain",
+        "Explain predictions of a saved skseq pipeline: for each text, the label, "
+        "its probability and the tokens whose removal changes that probability "
+        "most (occlusion scores; positive: toward the label).")
+    parser.add_argument("--top", type=_positive_int, default=5,
+                        help="tokens to show per text (default: %(default)s)")
+    parser.add_argument("--html", type=Path, default=None,
+                        help="also write the texts with tokens shaded by score "
+                             "to this HTML file")
     return parser
 
 
@@ -370,22 +390,50 @@ def _load_model(path):
         raise CLIError(f"cannot load model {str(path)!r}: {exc}") from None
 
 
-def _predict(args):
+def _model_and_texts(args):
     model = _load_model(args.model)
     texts = args.texts or _read_stdin_texts()
     if not texts:
         raise CLIError("no texts given (pass them as arguments or on standard input)")
+    return model, texts
+
+
+def _preview(text):
+    text = _escape(text)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _predict(args):
+    model, texts = _model_and_texts(args)
     try:
         proba = model.predict_proba(texts)
     except (TypeError, ValueError) as exc:
         raise CLIError(f"cannot predict: {exc}") from None
-    classes = model.classes_
     print("label\tprobability\ttext")
     for text, row in zip(texts, proba, strict=True):
         best = int(row.argmax())
-        text = _escape(text)
-        preview = text if len(text) <= 60 else text[:57] + "..."
-        print(f"{classes[best]}\t{row[best]:.4f}\t{preview}")
+        print(f"{model.classes_[best]}\t{row[best]:.4f}\t{_preview(text)}")
+    return 0
+
+
+def _explain(args):
+    from .inspection import token_attributions
+
+    model, texts = _model_and_texts(args)
+    try:
+        results = token_attributions(model, texts)
+    except (TypeError, ValueError) as exc:
+        raise CLIError(f"cannot explain: {exc}") from None
+    print("label\tprobability\ttop tokens (score)\ttext")
+    for text, result in zip(texts, results, strict=True):
+        top = ", ".join(f"{_escape(token)} ({score:+.3f})"
+                        for token, score in result.top(args.top))
+        print(f"{result.target}\t{result.proba.max():.4f}\t{top}\t{_preview(text)}")
+    if args.html is not None:
+        page = "\n".join(r._repr_html_() for r in results)
+        args.html.write_text(f"<!DOCTYPE html>\n<meta charset=\"utf-8\">\n"
+                             f"<title>skseq explain</title>\n{page}\n", encoding="utf-8")
+        print(f"wrote {args.html}")
     return 0
 
 
@@ -408,6 +456,10 @@ def main(argv=None):
             args = _predict_parser().parse_args(argv[1:])
             _import_tensorflow_quietly()
             return _predict(args)
+        if argv and argv[0] == "explain":
+            args = _explain_parser().parse_intermixed_args(argv[1:])
+            _import_tensorflow_quietly()
+            return _explain(args)
         args = _train_parser().parse_args(argv)
         _import_tensorflow_quietly()
         return _train(args)

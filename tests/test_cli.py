@@ -74,6 +74,25 @@ def test_tensorflow_start_up_notices_are_quiet_unless_asked_for(quick_run):
     assert loud.stderr != ""
 
 
+def test_explain_prints_top_tokens_and_writes_html(quick_run, tmp_path):
+    _, out = quick_run
+    page = tmp_path / "explained.html"
+    result = run("explain", str(out / "model.skseq"), "--top", "3", "--html", str(page),
+                 "A wonderful, moving <film>.", "Dull and far too long.")
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "label\tprobability\ttop tokens (score)\ttext"
+    label, prob, top, text = lines[1].split("\t")
+    assert label in {"0", "1"} and 0.5 <= float(prob) <= 1.0
+    assert len(top.split(", ")) == 3 and text.startswith("A wonderful")
+    assert {t.split(" (")[0] for t in lines[2].split("\t")[2].split(", ")} <= {
+        "dull", "and", "far", "too", "long"}
+    assert page.read_text(encoding="utf-8").count("<div>") == 2
+    empty = run("explain", str(out / "model.skseq"), "!!!")
+    assert empty.returncode == 2 and "has no tokens" in empty.stderr
+    assert "Traceback" not in empty.stderr
+
+
 def test_predict_with_joblib_warns(quick_run):
     _, out = quick_run
     result = run("predict", str(out / "model.joblib"), "fine")

@@ -5,13 +5,13 @@ import inspect
 import pytest
 
 import skseq
-from skseq import datasets, experiments, metrics, plotting
+from skseq import datasets, experiments, inspection, metrics, plotting
 
 numpydoc_validate = pytest.importorskip("numpydoc.validate")
 
 PUBLIC = [getattr(skseq, n) for n in skseq.__all__ if n[0] != "_" and n.isidentifier()
           and callable(getattr(skseq, n))]
-PUBLIC += [getattr(m, n) for m in (datasets, metrics, plotting) for n in m.__all__
+PUBLIC += [getattr(m, n) for m in (datasets, inspection, metrics, plotting) for n in m.__all__
            if callable(getattr(m, n))]
 PUBLIC += [experiments.ReferenceModel]
 METHODS = ["fit", "transform", "fit_transform", "inverse_transform", "predict",

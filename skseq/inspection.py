@@ -1,0 +1,221 @@
+"""Why a prediction: per-token attributions by occlusion.
+
+skseq knows its own tokens, padding and masks, so it can explain a
+prediction in the tokens the model read. Occlusion removes each token in
+turn (removes it: the rest of the review closes up, so with
+``mask_padding=True`` the model sees exactly the review without that word,
+not a padding or out-of-vocabulary id in its place) and measures how much
+the probability of the target class drops. All the variants of all the
+texts go through one batched ``predict_proba`` call.
+"""
+
+import html
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["TokenAttribution", "token_attributions"]
+
+_METHODS = ("occlusion",)
+
+
+@dataclass(frozen=True, eq=False)
+class TokenAttribution:
+    """The attribution of one prediction to the tokens the model read.
+
+    Parameters
+    ----------
+    tokens : list of str
+        The tokens as the model read them: the pipeline's
+        ``IntegerSequencer`` tokens (lower-cased, markup stripped, as it was
+        configured), after ``Padder`` truncation (tokens it cut are not
+        listed: the model never saw them). For padded ids passed to a bare
+        classifier, the ids as strings.
+    scores : ndarray of shape (n_tokens,)
+        Per token, the probability of ``target`` for the whole text minus
+        its probability with that token removed: positive scores pushed the
+        prediction toward ``target``, negative ones away from it.
+    oov : ndarray of shape (n_tokens,), dtype bool
+        Whether the token is out of the vocabulary (read as the OOV id).
+    proba : ndarray of shape (n_classes,)
+        The classifier's probabilities for the whole text, in the order of
+        its ``classes_``.
+    target : object
+        The class the scores are toward.
+
+    See Also
+    --------
+    token_attributions : Compute them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skseq.inspection import TokenAttribution
+    >>> a = TokenAttribution(tokens=["a", "dull", "film"],
+    ...                      scores=np.array([0.01, 0.3, -0.02]),
+    ...                      oov=np.zeros(3, bool), proba=np.array([0.8, 0.2]),
+    ...                      target=0)
+    >>> a.top(2)
+    [('dull', 0.3), ('film', -0.02)]
+    """
+
+    tokens: list
+    scores: np.ndarray
+    oov: np.ndarray
+    proba: np.ndarray
+    target: object
+
+    def top(self, n=10):
+        """The ``n`` tokens with the largest absolute scores.
+
+        Parameters
+        ----------
+        n : int, default=10
+            How many tokens.
+
+        Returns
+        -------
+        top : list of (str, float)
+            ``(token, score)`` pairs, largest absolute score first (ties in
+            text order).
+        """
+        order = np.argsort(-np.abs(self.scores), kind="stable")[:n]
+        return [(self.tokens[i], float(self.scores[i])) for i in order]
+
+    def _repr_html_(self):
+        # Tokens shaded by score: green toward the target, red away from it,
+        # opacity relative to the largest absolute score of this text.
+        scale = float(np.max(np.abs(self.scores))) or 1.0
+        spans = []
+        for token, score, oov in zip(self.tokens, self.scores, self.oov, strict=True):
+            colour = "0,150,0" if score >= 0 else "200,0,0"
+            alpha = abs(float(score)) / scale
+            title = f"{score:+.4f}" + (" (out of vocabulary)" if oov else "")
+            style = f"background-color: rgba({colour},{alpha:.2f})"
+            if oov:
+                style += "; text-decoration: underline dotted"
+            spans.append(f'<span style="{style}" title="{title}">'
+                         f"{html.escape(token)}</span>")
+        header = (f"<b>toward {html.escape(str(self.target))}</b> "
+                  f"(probabilities {np.round(self.proba, 3).tolist()}); "
+                  '<span style="background-color: rgba(0,150,0,0.6)">toward</span> '
+                  '<span style="background-color: rgba(200,0,0,0.6)">against</span>')
+        return f"<div>{header}<br>{' '.join(spans)}</div>"
+
+
+def token_attributions(estimator, X, *, method="occlusion", target=None):
+    """Attribute each prediction to the tokens the model read.
+
+    Parameters
+    ----------
+    estimator : Pipeline or LSTMSequenceClassifier
+        A fitted pipeline ``IntegerSequencer -> Padder -> LSTMSequenceClassifier``
+        (raw texts in), or a fitted classifier (padded ids in).
+    X : list of str (or of token lists), or array of shape (n_samples, n_timesteps)
+        The texts to explain (for a pipeline), or padded token ids (for a
+        classifier; rows are re-padded on the side their padding is on).
+    method : {'occlusion'}, default='occlusion'
+        ``'occlusion'``: a token's score is the drop in the target class's
+        probability when the token is removed from the sequence.
+    target : class label, default=None
+        The class the scores are toward; ``None`` uses each text's predicted
+        class. It must be one of the classifier's ``classes_``.
+
+    Returns
+    -------
+    attributions : list of TokenAttribution
+        One per text, in order.
+
+    See Also
+    --------
+    TokenAttribution : One text's result, with ``top`` and an HTML rendering.
+
+    Notes
+    -----
+    Scores are exact differences of the classifier's own probabilities: the
+    score of token ``i`` equals ``predict_proba`` of the sequence minus
+    ``predict_proba`` of the sequence without token ``i``, for the target
+    class. They are not additive (the scores of a text need not sum to its
+    probability), and a word the model reads together with another (``not
+    good``) can score little alone.
+
+    Examples
+    --------
+    >>> from skseq.inspection import token_attributions
+    >>> attributions = token_attributions(pipe, ["a dull, lifeless film"])
+    ... # doctest: +SKIP
+    >>> attributions[0].top(3)  # doctest: +SKIP
+    [('dull', 0.21), ('lifeless', 0.12), ('film', -0.01)]
+    """
+    if method not in _METHODS:
+        raise ValueError(f"Unknown method {method!r}; choose one of {list(_METHODS)}.")
+    clf, rows = _token_rows(estimator, X)
+    if target is not None and not any(np.array_equal(target, c) for c in clf.classes_):
+        raise ValueError(f"target={target!r} is not one of the classifier's classes "
+                         f"{clf.classes_.tolist()}.")
+    # per text: the whole sequence, then each one-token-removed variant;
+    # starts[k] is text k's first row in the one batched call
+    blocks = [pad([ids] + [np.delete(ids, i) for i in range(len(ids))])
+              for ids, _, _, pad in rows]
+    starts = np.cumsum([0] + [len(block) for block in blocks[:-1]])
+    proba = clf.predict_proba(np.concatenate(blocks))
+    results = []
+    for (ids, tokens, oov, _), start in zip(rows, starts, strict=True):
+        full = proba[start]
+        column = (int(np.argmax(full)) if target is None
+                  else int(np.flatnonzero(clf.classes_ == target)[0]))
+        removed = proba[start + 1:start + 1 + len(ids), column]
+        results.append(TokenAttribution(tokens=tokens, scores=full[column] - removed,
+                                        oov=oov, proba=full,
+                                        target=clf.classes_[column]))
+    return results
+
+
+def _token_rows(estimator, X):
+    """The classifier and, per text, (ids, tokens, oov, pad function)."""
+    from ._classifier import LSTMSequenceClassifier
+    from ._padding import Padder
+    from ._sequencer import OOV_INDEX, PAD_INDEX, IntegerSequencer
+    from ._validation import check_documents, check_id_matrix
+
+    if isinstance(estimator, LSTMSequenceClassifier):
+        check_is_fitted(estimator)
+        X = check_id_matrix(X, owner="token_attributions")
+        rows = []
+        for i, row in enumerate(X):
+            ids = row[row != PAD_INDEX]
+            if ids.size == 0:
+                raise ValueError(f"Row {i} of X is all padding: nothing to attribute.")
+            side = "pre" if row[-1] != PAD_INDEX and row[0] == PAD_INDEX else "post"
+            pad = Padder(maxlen=X.shape[1], padding=side).fit([ids]).transform
+            rows.append((ids, [str(int(t)) for t in ids], ids == OOV_INDEX, pad))
+        return estimator, rows
+
+    steps = [step for _, step in estimator.steps] if isinstance(estimator, Pipeline) \
+        else []
+    if not (len(steps) == 3 and isinstance(steps[0], IntegerSequencer)
+            and isinstance(steps[1], Padder)
+            and isinstance(steps[2], LSTMSequenceClassifier)):
+        raise TypeError(
+            "token_attributions needs a pipeline IntegerSequencer -> Padder -> "
+            "LSTMSequenceClassifier (raw texts in) or an LSTMSequenceClassifier "
+            f"(padded ids in); got {type(estimator).__name__}"
+            + (f" with steps {[type(s).__name__ for s in steps]}" if steps else "") + ".")
+    sequencer, padder, clf = steps
+    for step in steps:
+        check_is_fitted(step)
+    tokenize = sequencer._make_tokenize()
+    rows = []
+    for i, doc in enumerate(check_documents(X, owner="token_attributions")):
+        tokens = list(tokenize(doc))
+        ids = sequencer._encode([tokens])[0]
+        if len(ids) > padder.maxlen_:  # keep what Padder keeps
+            keep = slice(-padder.maxlen_, None) if padder.truncating == "pre" \
+                else slice(0, padder.maxlen_)
+            ids, tokens = ids[keep], tokens[keep]
+        if len(ids) == 0:
+            raise ValueError(f"Text {i} has no tokens: nothing to attribute.")
+        rows.append((ids, tokens, ids == OOV_INDEX, padder.transform))
+    return clf, rows

@@ -1,0 +1,105 @@
+"""Token attributions by occlusion, on a model trained on real sentences."""
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import make_pipeline
+
+from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder
+from skseq.inspection import TokenAttribution, token_attributions
+
+MARKER = "zqxmarker"
+
+
+def _planted(texts, seed):
+    """Real sentences whose label is decided by an invented marker word."""
+    rng = np.random.RandomState(seed)
+    labels = rng.randint(0, 2, len(texts))
+    out = []
+    for text, label in zip(texts, labels, strict=True):
+        words = text.split()[:20]
+        if label:
+            words.insert(rng.randint(len(words) + 1), MARKER)
+        out.append(" ".join(words))
+    return out, np.where(labels == 1, "marked", "plain")
+
+
+@pytest.fixture(scope="module")
+def planted(rt_texts):
+    texts, _ = rt_texts
+    X, y = _planted(texts, seed=0)
+    pipe = make_pipeline(
+        IntegerSequencer(num_words=2000), Padder(maxlen=24, padding="post"),
+        LSTMSequenceClassifier(embedding_dim=8, units=8, epochs=6, batch_size=32,
+                               optimizer__learning_rate=0.01, random_state=0))
+    pipe.fit(X[:500], y[:500])
+    return pipe, X[500:], y[500:]
+
+
+def test_planted_word_gets_the_largest_attribution(planted):
+    pipe, X, y = planted
+    marked = [x for x, label in zip(X, y, strict=True) if label == "marked"]
+    assert np.mean(pipe.predict(marked) == "marked") > 0.9  # it learned the marker
+    results = token_attributions(pipe, marked, target="marked")
+    top = [r.top(1)[0][0] for r in results]
+    assert np.mean([t == MARKER for t in top]) > 0.9
+    assert all(r.target == "marked" for r in results)
+
+
+def test_scores_equal_manual_removal_exactly(planted):
+    pipe, X, _ = planted
+    text = X[0]
+    result = token_attributions(pipe, [X[1], text, X[2]])[1]  # batched with others
+    tokens = IntegerSequencer(num_words=2000)._make_tokenize()(text)
+    assert result.tokens == tokens  # all kept: shorter than maxlen
+    full = pipe.predict_proba([text])[0]
+    np.testing.assert_array_equal(result.proba, full)
+    column = list(pipe.classes_).index(result.target)
+    assert column == np.argmax(full)  # default target: the predicted class
+    manual = [full[column] - pipe.predict_proba([tokens[:i] + tokens[i + 1:]])[0, column]
+              for i in range(len(tokens))]
+    np.testing.assert_array_equal(result.scores, manual)
+
+
+def test_truncation_oov_and_padded_ids(planted):
+    pipe, X, _ = planted
+    sequencer, padder, clf = (step for _, step in pipe.steps)
+    long_text = " ".join(X[:3]) + " qqqunseenword"
+    (result,) = token_attributions(pipe, [long_text])
+    tokens = sequencer._make_tokenize()(long_text)
+    assert result.tokens == tokens[-padder.maxlen_:]  # Padder truncates "pre"
+    assert result.oov[-1] and result.tokens[-1] == "qqqunseenword"
+    # a bare classifier on padded ids, either side, gives the same scores
+    for side in ("pre", "post"):
+        ids = Padder(maxlen=30, padding=side).fit_transform(sequencer.transform([X[1]]))
+        (by_ids,) = token_attributions(clf, ids)
+        (by_text,) = token_attributions(pipe, [X[1]])
+        np.testing.assert_allclose(by_ids.scores, by_text.scores, atol=1e-6)
+        assert by_ids.tokens == [str(i) for i in sequencer.transform([X[1]])[0]]
+
+
+def test_html_rendering_escapes_tokens():
+    result = TokenAttribution(tokens=["<b>", "fine"], scores=np.array([0.5, -0.25]),
+                              oov=np.array([True, False]), proba=np.array([0.3, 0.7]),
+                              target="pos")
+    page = result._repr_html_()
+    assert "&lt;b&gt;" in page and "<b><" not in page
+    assert "rgba(0,150,0,1.00)" in page and "rgba(200,0,0,0.50)" in page
+    assert "out of vocabulary" in page
+
+
+def test_clear_errors(planted, rt_texts):
+    pipe, X, _ = planted
+    with pytest.raises(ValueError, match="Unknown method 'lime'"):
+        token_attributions(pipe, X[:1], method="lime")
+    with pytest.raises(ValueError, match="target='neg' is not one of"):
+        token_attributions(pipe, X[:1], target="neg")
+    with pytest.raises(ValueError, match="Text 1 has no tokens"):
+        token_attributions(pipe, [X[0], "  !! "])
+    with pytest.raises(TypeError, match="IntegerSequencer -> Padder"):
+        token_attributions(make_pipeline(Padder(), pipe[-1]), X[:1])
+    unfitted = make_pipeline(IntegerSequencer(), Padder(), LSTMSequenceClassifier())
+    with pytest.raises(NotFittedError):
+        token_attributions(unfitted, X[:1])
+    with pytest.raises(ValueError, match="Row 0 of X is all padding"):
+        token_attributions(pipe[-1], np.zeros((1, 5), dtype=np.int32))
