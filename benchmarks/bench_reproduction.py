@@ -64,7 +64,7 @@ def run_plain_keras(seed, data, epochs=None):
     p = seed.classifier_params
     start = time.perf_counter()
     model.fit(ids_train, y_train, epochs=epochs or p["epochs"], batch_size=p["batch_size"],
-              validation_split=p.get("validation_split", 0.0), verbose=2)
+              validation_split=p.get("validation_fraction") or 0.0, verbose=2)
     fit_s = time.perf_counter() - start
     proba = model.predict(ids_test, verbose=0)[:, 0]
     pred = (proba >= 0.5).astype(int)

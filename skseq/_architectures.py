@@ -9,9 +9,9 @@ import inspect
 
 import keras
 
-from ._layers import SplitMaskedRNN
+from ._layers import POOLINGS, SequencePooling, SplitMaskedRNN
 
-__all__ = ["build_model", "LAYER_TYPES"]
+__all__ = ["build_model", "LAYER_TYPES", "POOLINGS"]
 
 #: Recurrent layer classes selectable by ``layer_type``.
 LAYER_TYPES = {
@@ -31,20 +31,23 @@ def build_model(
     bidirectional=False,
     n_layers=1,
     dropout=0.0,
+    embedding_dropout=0.0,
     recurrent_dropout=0.0,
     conv_filters=0,
     conv_kernel_size=3,
     pool_size=2,
+    pooling="last",
     mask_padding=True,
 ):
     """Build an uncompiled embedding + recurrent classifier.
 
-    Layout: ``Embedding -> [Dropout] -> [Conv1D -> MaxPooling1D] ->
-    recurrent layer(s) -> [Dropout] -> Dense``. The input accepts sequences
-    of any length (``shape=(None,)``). With ``mask_padding`` (and no
-    ``recurrent_dropout``) the last recurrent layer is wrapped in
-    ``skseq._layers.SplitMaskedRNN``: the masked layer's result, with
-    cheaper steps.
+    Layout: ``Embedding -> [SpatialDropout1D] -> [Dropout] -> [Conv1D ->
+    MaxPooling1D] -> recurrent layer(s) -> [SequencePooling] -> [Dropout] ->
+    Dense``. The input accepts sequences of any length (``shape=(None,)``).
+    With ``pooling='last'``, ``mask_padding`` and no ``recurrent_dropout``
+    the last recurrent layer is wrapped in ``skseq._layers.SplitMaskedRNN``:
+    the masked layer's result, with cheaper steps. Other poolings read every
+    step of the last recurrent layer (``skseq._layers.SequencePooling``).
 
     Parameters
     ----------
@@ -53,7 +56,8 @@ def build_model(
     n_outputs : int
         1 gives a sigmoid unit (binary); more gives a softmax layer.
     embedding_dim, units, layer_type, bidirectional, n_layers, dropout, \
-recurrent_dropout, conv_filters, conv_kernel_size, pool_size, mask_padding
+embedding_dropout, recurrent_dropout, conv_filters, conv_kernel_size, pool_size, \
+pooling, mask_padding
         As in :class:`~skseq.LSTMSequenceClassifier`.
 
     Returns
@@ -66,6 +70,10 @@ recurrent_dropout, conv_filters, conv_kernel_size, pool_size, mask_padding
         vocab_size, embedding_dim, mask_zero=mask_padding, name="embedding"
     )(inputs)
     mask = None
+    if embedding_dropout:
+        # drops whole word vectors (all of a step's features at once)
+        x = keras.layers.SpatialDropout1D(embedding_dropout,
+                                          name="embedding_spatial_dropout")(x)
     if dropout:
         x = keras.layers.Dropout(dropout, name="embedding_dropout")(x)
     if conv_filters:
@@ -93,10 +101,10 @@ recurrent_dropout, conv_filters, conv_kernel_size, pool_size, mask_padding
             recurrent_dropout=recurrent_dropout,
             # the source documents' blog model 3 puts the same rate on the inputs
             dropout=recurrent_dropout,
-            return_sequences=not last,
+            return_sequences=not last or pooling != "last",
             name=f"{layer_type}_{i}",
         )
-        if last and mask_padding and not recurrent_dropout:
+        if last and pooling == "last" and mask_padding and not recurrent_dropout:
             # same result as the masked layer, but unmasked (cheaper) steps
             # wherever the whole batch has data
             layer = SplitMaskedRNN(layer, bidirectional=bidirectional,
@@ -104,6 +112,10 @@ recurrent_dropout, conv_filters, conv_kernel_size, pool_size, mask_padding
         elif bidirectional:
             layer = keras.layers.Bidirectional(layer, name=f"bidirectional_{i}")
         x = layer(x, mask=mask) if mask is not None else layer(x)
+    if pooling != "last":
+        # the recurrent layer hands its mask on (an explicit one after the
+        # convolution block); without mask_padding every step is pooled
+        x = SequencePooling(pooling, name=f"{pooling}_pooling")(x)
     if dropout:
         x = keras.layers.Dropout(dropout, name="recurrent_dropout_layer")(x)
     activation = "sigmoid" if n_outputs == 1 else "softmax"
@@ -149,4 +161,8 @@ def count_parameters(**settings):
     for _ in range(s["n_layers"]):
         total += directions * gates * (units * (width + units) + biases * units)
         width = directions * units
+    if s["pooling"] == "attention":
+        total += width  # one score weight per feature, no bias
+    elif s["pooling"] == "max_mean":
+        width *= 2
     return total + width * n_outputs + n_outputs

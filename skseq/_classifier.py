@@ -14,10 +14,11 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import type_of_target
 
-from ._architectures import LAYER_TYPES, build_model, count_parameters
+from ._architectures import LAYER_TYPES, POOLINGS, build_model, count_parameters
 from ._batching import bucket_width, left_align, make_dataset
+from ._early_stopping import VALIDATION_SCORERS, BestEpoch, validation_scorer
 from ._errors import TrainingDivergedError, UnsafeModelFileError
-from ._fixes import Interval, StrOptions
+from ._fixes import Hidden, Interval, StrOptions
 from ._keras_files import model_from_bytes, model_to_bytes
 from ._random import seed_from_random_state, seeded
 from ._schema import (
@@ -49,8 +50,15 @@ _SMALL_CHUNK = 16
 _ROUTABLE = ("optimizer", "callbacks")
 # constructor arguments handed unchanged to build_model
 _ARCHITECTURE_PARAMS = ("embedding_dim", "units", "layer_type", "bidirectional",
-                        "n_layers", "dropout", "recurrent_dropout", "conv_filters",
-                        "conv_kernel_size", "pool_size", "mask_padding")
+                        "n_layers", "dropout", "embedding_dropout", "recurrent_dropout",
+                        "conv_filters", "conv_kernel_size", "pool_size", "pooling",
+                        "mask_padding")
+# Architecture settings added after format version 2, with the value that
+# reads a version-2 file as it was written.
+_ADDED_ARCHITECTURE = {"embedding_dropout": 0.0, "pooling": "last"}
+# Held out for early stopping when validation_fraction is None (as
+# MLPClassifier and HistGradientBoostingClassifier).
+_DEFAULT_VALIDATION_FRACTION = 0.1
 # With vocab_size=None the embedding gets one row per id up to the largest
 # seen; past this many rows a stray id (2e9 in one cell) is far likelier
 # than a real vocabulary, so fit asks for an explicit vocab_size.
@@ -112,6 +120,9 @@ class LSTMSequenceClassifier(KerasClassifierCompat):
     dropout : float in [0, 1), default=0.0
         Rate of ``Dropout`` layers after the embedding and after the
         recurrent block.
+    embedding_dropout : float in [0, 1), default=0.0
+        Rate of ``SpatialDropout1D`` after the embedding: drops whole word
+        vectors (every feature of a token at once) during training.
     recurrent_dropout : float in [0, 1), default=0.0
         Dropout inside each recurrent layer, on its inputs and its recurrent
         state. Non-zero values disable the fused cuDNN kernel on GPUs.
@@ -123,6 +134,13 @@ class LSTMSequenceClassifier(KerasClassifierCompat):
         Width of the convolution.
     pool_size : int, default=2
         Width of the max pooling after the convolution.
+    pooling : {'last', 'max', 'mean', 'max_mean', 'attention'}, default='last'
+        How the last recurrent layer's outputs become one vector: its final
+        state (``'last'``), the maximum or mean over the time steps,
+        both concatenated (``'max_mean'``), or an attention-weighted average
+        (one learned score per step, softmax over the steps). With
+        ``mask_padding`` padding never enters a maximum, a mean or an
+        attention weight.
     vocab_size : int or None, default=None
         Embedding ``input_dim``. ``None`` infers it at fit as the largest id
         in ``X`` plus one. Ids at or above it at predict time are read as the
@@ -146,17 +164,39 @@ default='adam'
         e.g. ``optimizer__learning_rate=1e-3``; an instance is copied at each
         fit, never trained in place.
     epochs : int, default=3
-        Passes over the training data.
+        Passes over the training data (the maximum, with
+        ``early_stopping``).
     batch_size : int, default=64
         Training batch size.
-    validation_split : float in [0, 1), default=0.0
-        Fraction of the training data held out to report validation loss and
-        accuracy in ``history_`` (and for callbacks such as
-        ``EarlyStopping``). Unlike Keras, the held-out part is a shuffled,
-        stratified sample (deterministic under ``random_state``), not the
-        last rows.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (or use
+        ``validation_data``), score the model on it after every epoch, stop
+        once ``n_iter_no_change`` epochs in a row have not improved the best
+        score by more than ``tol``, and keep the best epoch's weights (also
+        when ``epochs`` runs out first). ``partial_fit`` never stops early.
+    validation_fraction : float in (0, 1) or None, default=None
+        Fraction of the training data held out as validation data: a
+        shuffled, stratified sample (deterministic under ``random_state``),
+        not the last rows as in Keras. Its loss and accuracy are recorded in
+        ``history_``. ``None`` holds out 0.1 with ``early_stopping`` and
+        nothing otherwise. Ignored when ``validation_data`` is passed.
+    n_iter_no_change : int, default=2
+        Epochs without improvement before early stopping stops.
+    tol : float, default=1e-4
+        Improvement of the validation score smaller than this counts as
+        none.
+    scoring : str, default='loss'
+        Early-stopping score: ``'loss'`` (the negative validation loss) or
+        one of ``'accuracy'``, ``'balanced_accuracy'``, ``'sensitivity'``,
+        ``'specificity'``, ``'roc_auc'``, ``'neg_log_loss'`` (as in
+        :data:`skseq.metrics.SCORING`; the positive class is
+        ``classes_[-1]``).
+    validation_split : float in [0, 1)
+        Deprecated in 0.2, removed in 0.4: use ``validation_fraction``.
     callbacks : list of keras.callbacks.Callback or None, default=None
-        Keras callbacks for training, e.g. ``EarlyStopping``.
+        Keras callbacks for training, e.g. ``ModelCheckpoint``. For early
+        stopping prefer ``early_stopping``: Keras' ``EarlyStopping`` does not
+        restore the best weights when ``epochs`` runs out first.
     class_weight : dict, 'balanced' or None, default=None
         Weights per class, as in scikit-learn.
     random_state : int, RandomState instance or None, default=None
@@ -183,7 +223,17 @@ default='adam'
     model_ : keras.Model
         The fitted Keras model.
     history_ : dict of str to list of float
-        Loss and accuracy per epoch (``val_``-prefixed with validation data).
+        Loss and accuracy per epoch run (``val_``-prefixed with validation
+        data), including epochs after the best one with ``early_stopping``.
+    n_iter_ : int
+        Epochs the model has been trained, over all ``fit`` (with
+        ``warm_start``) and ``partial_fit`` calls that continued it.
+    validation_scores_ : list of float or None
+        With ``early_stopping``, the validation score (``scoring``; the
+        negative loss for ``'loss'``) after each epoch of the last ``fit``;
+        otherwise None.
+    best_validation_score_ : float or None
+        The best of ``validation_scores_``: the score of the weights kept.
     classes_ : ndarray of shape (n_classes,)
         Class labels, sorted.
     n_classes_ : int
@@ -243,12 +293,20 @@ default='adam'
         "conv_filters": [Interval(Integral, 0, None, closed="left")],
         "conv_kernel_size": [Interval(Integral, 1, None, closed="left")],
         "pool_size": [Interval(Integral, 1, None, closed="left")],
+        "pooling": [StrOptions(set(POOLINGS))],
+        "embedding_dropout": [Interval(Real, 0, 1, closed="left")],
         "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
         "mask_padding": ["boolean"],
         "optimizer": [str, keras.optimizers.Optimizer, type],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "validation_split": [Interval(Real, 0, 1, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "scoring": [StrOptions({"loss", *VALIDATION_SCORERS})],
+        "validation_split": [Interval(Real, 0, 1, closed="left"),
+                             Hidden(StrOptions({"deprecated"}))],
         "callbacks": [list, tuple, keras.callbacks.Callback, None],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "random_state": ["random_state"],
@@ -265,16 +323,23 @@ default='adam'
         bidirectional=False,
         n_layers=1,
         dropout=0.0,
+        embedding_dropout=0.0,
         recurrent_dropout=0.0,
         conv_filters=0,
         conv_kernel_size=3,
         pool_size=2,
+        pooling="last",
         vocab_size=None,
         mask_padding=True,
         optimizer="adam",
         epochs=3,
         batch_size=64,
-        validation_split=0.0,
+        early_stopping=False,
+        validation_fraction=None,
+        n_iter_no_change=2,
+        tol=1e-4,
+        scoring="loss",
+        validation_split="deprecated",
         callbacks=None,
         class_weight=None,
         random_state=None,
@@ -288,15 +353,22 @@ default='adam'
         self.bidirectional = bidirectional
         self.n_layers = n_layers
         self.dropout = dropout
+        self.embedding_dropout = embedding_dropout
         self.recurrent_dropout = recurrent_dropout
         self.conv_filters = conv_filters
         self.conv_kernel_size = conv_kernel_size
         self.pool_size = pool_size
+        self.pooling = pooling
         self.vocab_size = vocab_size
         self.mask_padding = mask_padding
         self.optimizer = optimizer
         self.epochs = epochs
         self.batch_size = batch_size
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.scoring = scoring
         self.validation_split = validation_split
         self.callbacks = callbacks
         self.class_weight = class_weight
@@ -320,7 +392,8 @@ default='adam'
             Per-sample weights. Rows of weight 0 are left out of training.
         validation_data : tuple (X_val, y_val), default=None
             Explicit validation data (padded ids and labels), used instead of
-            ``validation_split``.
+            holding out ``validation_fraction``; with ``early_stopping``, the
+            data the epochs are scored on.
 
         Returns
         -------
@@ -331,6 +404,10 @@ default='adam'
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train the current model (or a new one) for a single epoch.
+
+        ``early_stopping`` does not apply: each call trains one epoch and
+        keeps its weights (nothing is held out unless ``validation_fraction``
+        is set).
 
         Parameters
         ----------
@@ -400,12 +477,15 @@ default='adam'
                                                           vocab_size)
         callbacks = self._make_callbacks()
         seed = seed_from_random_state(self.random_state)
+        early_stopping = self.early_stopping and train and not incremental
+        fraction = self._held_out_fraction(early_stopping)
         X, y, weights = _weighted_rows(X, _encode(y, classes), self._row_weights(
             y, sample_weight))
-        if validation_data is None and self.validation_split:
+        if validation_data is None and fraction:
             (X, y, weights), validation_data = _split_validation(
-                X, y, weights, self.validation_split, seed)
+                X, y, weights, fraction, seed)
         history = {k: list(v) for k, v in self.history_.items()} if continuing else {}
+        stopper = None
 
         before = _Snapshot(self, with_model=continuing)
         try:
@@ -419,11 +499,11 @@ default='adam'
                     self._compile(model, len(classes))
                 if train:
                     epochs = 1 if incremental else self.epochs
-                    new = self._train_model(
+                    new, stopper = self._train_model(
                         model, architecture, X, y, weights, validation_data,
                         callbacks=callbacks, seed=seed, epochs=epochs,
                         initial_epoch=len(history.get("loss", ())) if incremental else 0,
-                        n_classes=len(classes))
+                        n_classes=len(classes), early_stopping=early_stopping)
                     for key, values in new.items():
                         history.setdefault(key, []).extend(float(v) for v in values)
             predictor = _compile_predictor(model, architecture, vocab_size)
@@ -433,7 +513,7 @@ default='adam'
                 self._forget_fit()
                 n_features_in = X.shape[1]
             self._keep(model, classes, vocab_size, architecture, history, n_features_in,
-                       predictor)
+                       predictor, validation_scores=stopper and stopper.scores)
         except BaseException:
             before.restore(self)
             raise
@@ -449,6 +529,23 @@ default='adam'
                     f"only the prefixes {', '.join(p + '__' for p in _ROUTABLE)} "
                     "are routed."
                 )
+
+    def _held_out_fraction(self, early_stopping):
+        """The fraction of the training data to hold out (None: nothing)."""
+        fraction = self.validation_fraction
+        if not (isinstance(self.validation_split, str) and
+                self.validation_split == "deprecated"):
+            warnings.warn(
+                "validation_split was renamed validation_fraction in 0.2 and will "
+                "be removed in 0.4; set validation_fraction instead.",
+                FutureWarning, stacklevel=4)
+            if fraction is not None:
+                raise ValueError("Set validation_fraction only: validation_split is "
+                                 "its deprecated name.")
+            fraction = self.validation_split or None
+        if fraction is None and early_stopping:
+            fraction = _DEFAULT_VALIDATION_FRACTION
+        return fraction
 
     def _check_training_data(self, X, y, classes, continuing):
         """Check X and y; return them with the sorted classes of the fit."""
@@ -624,9 +721,14 @@ default='adam'
 
     # -- training
     def _train_model(self, model, architecture, X, y, weights, validation_data, *,
-                     callbacks, seed, epochs, initial_epoch, n_classes):
-        """Run Keras' fit; return its per-epoch history or raise on divergence."""
+                     callbacks, seed, epochs, initial_epoch, n_classes, early_stopping):
+        """Run Keras' fit; return its per-epoch history and the early stopper.
+
+        Raises on divergence. With ``early_stopping`` the model is left with
+        the best epoch's weights; the stopper (else None) holds the scores.
+        """
         guard = _StopOnNonFiniteLoss()
+        y_val = None if validation_data is None else validation_data[1]
         if architecture["mask_padding"]:
             # padding is invisible to the model: train on length-bucketed
             # batches cut to their own width instead of computing it
@@ -643,6 +745,20 @@ default='adam'
         else:
             data = dict(x=X, y=y, sample_weight=weights, batch_size=self.batch_size,
                         shuffle=True)
+        stopper = None
+        if early_stopping:
+            val_x = validation_data if architecture["mask_padding"] else validation_data[0]
+
+            def predict_validation():
+                # the validation rows come back in their order (not shuffled)
+                batching = {} if architecture["mask_padding"] else \
+                    {"batch_size": self.batch_size}
+                raw = model.predict(val_x, verbose=0, **batching)
+                return y_val.ravel().astype(np.int64), _probabilities(raw)
+
+            stopper = BestEpoch(validation_scorer(self.scoring, predict_validation),
+                                self.n_iter_no_change, self.tol)
+            callbacks = callbacks + [stopper]
         try:
             history = model.fit(**data, epochs=initial_epoch + epochs,
                                 initial_epoch=initial_epoch, verbose=self.verbose,
@@ -678,7 +794,9 @@ default='adam'
                 f"({self._learning_rate_text(model)}; try a smaller one). The "
                 "estimator is left as it was before this fit."
             )
-        return history
+        if stopper is not None:
+            stopper.restore_best()
+        return history, stopper
 
     def _learning_rate_text(self, model):
         rate = getattr(self, "optimizer__learning_rate", None)
@@ -687,7 +805,7 @@ default='adam'
         return f"optimizer__learning_rate={rate:g}"
 
     def _keep(self, model, classes, vocab_size, architecture, history, n_features_in,
-              predictor):
+              predictor, *, validation_scores=None):
         """Set the fitted attributes (the last step of a fit or a load)."""
         self.model_ = model
         self.classes_ = classes
@@ -695,6 +813,10 @@ default='adam'
         self.vocab_size_ = vocab_size
         self.architecture_ = architecture
         self.history_ = history
+        self.n_iter_ = len(history.get("loss", ()))
+        self.validation_scores_ = validation_scores
+        self.best_validation_score_ = max(validation_scores) if validation_scores \
+            else None
         self.n_features_in_ = n_features_in
         self._predict_fn = predictor
 
@@ -731,10 +853,7 @@ default='adam'
                 f"X has {X.shape[1]} time steps, fewer than the model's pool_size="
                 f"{architecture['pool_size']}; pad it to at least that width."
             )
-        raw = self._predict_fn(_map_oov(X, self.vocab_size_)).astype(np.float64)
-        if raw.shape[1] == 1:  # one sigmoid unit
-            return np.column_stack([1.0 - raw[:, 0], raw[:, 0]])
-        return raw / raw.sum(axis=1, keepdims=True)
+        return _probabilities(self._predict_fn(_map_oov(X, self.vocab_size_)))
 
     def predict(self, X):
         """Predict class labels for padded integer sequences.
@@ -782,7 +901,8 @@ default='adam'
                 "vocab_size_": self.vocab_size_,
                 "n_features_in_": self.n_features_in_,
                 "architecture_": self.architecture_,
-                "history_": self.history_}
+                "history_": self.history_,
+                "validation_scores_": self.validation_scores_}
 
     @classmethod
     def _from_saved_state(cls, params, state, context):
@@ -809,6 +929,9 @@ default='adam'
         n_features_in = check_int(field(state, "n_features_in_", int, owner=owner),
                                   "n_features_in_", 1, 2**31 - 1, owner=owner)
         architecture = field(state, "architecture_", dict, owner=owner)
+        # a format-2 file predates these settings; its model had their defaults
+        architecture = {**{k: v for k, v in _ADDED_ARCHITECTURE.items()
+                           if context["format_version"] == 2}, **architecture}
         if set(architecture) != set(_ARCHITECTURE_PARAMS):
             raise UnsafeModelFileError(f"{owner}: architecture_ must give exactly "
                                        f"{', '.join(_ARCHITECTURE_PARAMS)}")
@@ -822,6 +945,10 @@ default='adam'
                                        "names to lists")
         history = {k: check_float_list(v, f"history_[{k!r}]", 1_000_000, owner=owner)
                    for k, v in history.items()}
+        validation_scores = state.get("validation_scores_")
+        if validation_scores is not None:
+            validation_scores = check_float_list(validation_scores, "validation_scores_",
+                                                 1_000_000, owner=owner)
         n_outputs = 1 if len(classes) == 2 else len(classes)
         # the weights must be there before anything is allocated for them
         n_weights = count_parameters(vocab_size=vocab_size, n_outputs=n_outputs,
@@ -845,7 +972,8 @@ default='adam'
             raise UnsafeModelFileError(f"{owner}: the weights do not fit the "
                                        f"described model: {str(exc)[:300]}") from None
         clf._keep(model, classes, vocab_size, architecture, history, n_features_in,
-                  _compile_predictor(model, architecture, vocab_size))
+                  _compile_predictor(model, architecture, vocab_size),
+                  validation_scores=validation_scores)
         return clf
 
     def __getstate__(self):
@@ -974,6 +1102,14 @@ def _map_oov(X, vocab_size):
     if X.size and X.max() >= vocab_size:
         X = np.where(X >= vocab_size, OOV_INDEX, X).astype(np.int32)
     return X
+
+
+def _probabilities(raw):
+    """The model's outputs as (n_samples, n_classes) float64 probabilities."""
+    raw = raw.astype(np.float64)
+    if raw.shape[1] == 1:  # one sigmoid unit
+        return np.column_stack([1.0 - raw[:, 0], raw[:, 0]])
+    return raw / raw.sum(axis=1, keepdims=True)
 
 
 def _n_outputs(n_classes):

@@ -8,9 +8,9 @@ package reads as if the dependencies were perfect.
 # scikit-learn's declarative parameter validation is private API, but stable
 # since 1.2 and used across scikit-learn-contrib (imbalanced-learn does the
 # same). Drop the shim if scikit-learn ever makes it public.
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 
-__all__ = ["Interval", "StrOptions", "is_op_determinism_enabled",
+__all__ = ["Hidden", "Interval", "StrOptions", "is_op_determinism_enabled",
            "disable_op_determinism", "tf_global_seed"]
 
 

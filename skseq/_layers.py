@@ -3,7 +3,10 @@
 import keras
 from keras import ops
 
-__all__ = ["SplitMaskedRNN"]
+__all__ = ["SplitMaskedRNN", "SequencePooling", "POOLINGS"]
+
+#: ``pooling`` values of :func:`~skseq._architectures.build_model`.
+POOLINGS = ("last", "max", "mean", "max_mean", "attention")
 
 
 @keras.saving.register_keras_serializable(package="skseq")
@@ -120,3 +123,70 @@ class SplitMaskedRNN(keras.layers.Layer):
 def _concatenate(outputs):
     """Forward (and backward) final states side by side, as Bidirectional."""
     return ops.concatenate(outputs, axis=-1) if len(outputs) > 1 else outputs[0]
+
+
+# Below any value a layer outputs: a masked step never wins a max (adding 0
+# to a real step changes nothing, so real values stay exact).
+_MASKED_OFFSET = 1e9
+
+
+@keras.saving.register_keras_serializable(package="skseq")
+class SequencePooling(keras.layers.Layer):
+    """One vector per sequence from a recurrent layer's outputs, mask-aware.
+
+    Padding never enters the result: a masked step is never a maximum,
+    never counted in a mean and gets attention weight exactly 0, so the
+    pooled vector does not depend on how much padding surrounds a sequence.
+    An all-padding row gives zeros.
+
+    Parameters
+    ----------
+    mode : {'max', 'mean', 'max_mean', 'attention'}
+        ``'max'`` / ``'mean'`` over the real steps; ``'max_mean'`` both,
+        concatenated; ``'attention'`` a learned weighted average (a linear
+        score per step, softmax over the real steps).
+    **kwargs : dict
+        Keras layer arguments (``name``, ...).
+    """
+
+    def __init__(self, mode, **kwargs):
+        super().__init__(**kwargs)
+        if mode not in POOLINGS[1:]:
+            raise ValueError(f"mode must be one of {POOLINGS[1:]}; got {mode!r}")
+        self.mode = mode
+        self.supports_masking = True
+        self.attention = keras.layers.Dense(1, use_bias=False, name="attention_score") \
+            if mode == "attention" else None
+
+    def build(self, input_shape):
+        if self.attention is not None:
+            self.attention.build(input_shape)
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            mask = ops.ones(ops.shape(inputs)[:2], dtype="bool")
+        real = ops.expand_dims(ops.cast(mask, inputs.dtype), -1)  # (batch, steps, 1)
+        non_empty = ops.sum(real, axis=1) > 0  # (batch, 1)
+        if self.mode == "attention":
+            scores = self.attention(inputs) + (real - 1.0) * _MASKED_OFFSET
+            weights = ops.softmax(scores, axis=1) * real  # masked steps weigh 0
+            pooled = ops.sum(weights * inputs, axis=1)
+            return ops.where(non_empty, pooled, ops.zeros_like(pooled))
+        parts = []
+        if self.mode in ("max", "max_mean"):
+            largest = ops.max(inputs + (real - 1.0) * _MASKED_OFFSET, axis=1)
+            parts.append(ops.where(non_empty, largest, ops.zeros_like(largest)))
+        if self.mode in ("mean", "max_mean"):
+            count = ops.maximum(ops.sum(real, axis=1), 1.0)
+            parts.append(ops.sum(inputs * real, axis=1) / count)
+        return _concatenate(parts)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        width = input_shape[-1] * (2 if self.mode == "max_mean" else 1)
+        return (input_shape[0], width)
+
+    def get_config(self):
+        return {**super().get_config(), "mode": self.mode}

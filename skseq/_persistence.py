@@ -42,7 +42,10 @@ from ._schema import params_to_saved
 __all__ = ["save", "load", "UnsafeModelFileError", "LIMITS"]
 
 FORMAT = "skseq-model"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+# Versions load reads: 2 lacks the classifier settings added in 0.2 (read as
+# their defaults, the model such a file holds) and its early-stopping scores.
+_READABLE_VERSIONS = (2, 3)
 _MiB = 1024**2
 
 #: Size limits of :func:`load`, in bytes of *inflated* data (what a member
@@ -69,19 +72,20 @@ _ALLOWED_NODES = {
     None: {"__keras_tensor__"},
     "keras": {"DTypePolicy"},
     "keras.layers": {"InputLayer", "Embedding", "Dropout", "Conv1D", "MaxPooling1D",
-                     "LSTM", "GRU", "SimpleRNN", "Bidirectional", "Dense"},
+                     "LSTM", "GRU", "SimpleRNN", "Bidirectional", "Dense", "SpatialDropout1D"},
     "keras.initializers": {"GlorotUniform", "Orthogonal", "RandomUniform", "Zeros"},
     "keras.src.models.functional": {"Functional"},
     "keras.src.ops.core": {"Cast"},
     "keras.src.ops.numpy": {"ExpandDims", "Greater", "Multiply", "NotEqual", "Squeeze"},
     "keras.optimizers": {"Adam", "AdamW", "Adadelta", "Adafactor", "Adagrad", "Adamax",
                          "Ftrl", "Lamb", "Lion", "Nadam", "RMSprop", "SGD"},
-    "skseq._layers": {"SplitMaskedRNN"},
+    "skseq._layers": {"SplitMaskedRNN", "SequencePooling"},
 }
 # Older spellings of allowed nodes: Keras 3.2 to at least 3.5 name the
 # Orthogonal initializer OrthogonalInitializer (the lower-bounds CI run found it)
 _RENAMED_NODES = {("keras.initializers", "OrthogonalInitializer"): "Orthogonal"}
-_SKSEQ_REGISTERED = {"SplitMaskedRNN": "skseq>SplitMaskedRNN"}
+_SKSEQ_REGISTERED = {"SplitMaskedRNN": "skseq>SplitMaskedRNN",
+                     "SequencePooling": "skseq>SequencePooling"}
 _ALLOWED_ACTIVATIONS = {"tanh", "sigmoid", "relu", "softmax", "linear"}
 
 
@@ -379,10 +383,12 @@ def _check_manifest(manifest):
     expected = {"format", "format_version", "versions", "pipeline", "steps"}
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise UnsafeModelFileError("not a skseq model archive (wrong format tag)")
-    if manifest.get("format_version") != FORMAT_VERSION:
+    if manifest.get("format_version") not in _READABLE_VERSIONS or \
+            isinstance(manifest.get("format_version"), bool):
         raise UnsafeModelFileError(
             f"format version {manifest.get('format_version')!r:.40} is not supported "
-            f"by this skseq (reads version {FORMAT_VERSION}); re-save it with a "
+            f"by this skseq (reads versions {', '.join(map(str, _READABLE_VERSIONS))}); "
+            "re-save it with a "
             "matching skseq.")
     if set(manifest) != expected:
         raise UnsafeModelFileError(f"manifest fields must be {sorted(expected)}")
@@ -489,7 +495,8 @@ def load(source, *, key=None, trust_token_pattern=False):
         if has_classifier != (model_path is not None):
             raise UnsafeModelFileError("model.keras must be present exactly when the "
                                        "file holds a classifier")
-        context = {"trust_token_pattern": trust_token_pattern}
+        context = {"trust_token_pattern": trust_token_pattern,
+                   "format_version": manifest["format_version"]}
         if model_path is not None:
             context["model_path"], context["weights_size"] = _check_keras_archive(
                 model_path, tmp)

@@ -109,7 +109,7 @@ def _ref(accuracy, specificity, sensitivity, loss):
 
 # the documents mask nothing: mask_padding=False reproduces them as written
 _R_BOOK = dict(embedding_dim=32, units=32, epochs=10, batch_size=128,
-               validation_split=0.2, mask_padding=False)
+               validation_fraction=0.2, mask_padding=False)
 _BLOG = dict(embedding_dim=32, units=100, epochs=3, batch_size=64, optimizer="adam",
              mask_padding=False)
 

@@ -82,7 +82,7 @@ def test_allow_list_is_exactly_what_build_model_produces():
 
     import keras
 
-    from skseq._architectures import count_parameters
+    from skseq._architectures import POOLINGS, count_parameters
     from skseq._persistence import _ALLOWED_NODES, _check_keras_config
 
     seen = set()
@@ -96,6 +96,19 @@ def test_allow_list_is_exactly_what_build_model_produces():
                         n_layers=n_layers, dropout=dropout,
                         recurrent_dropout=recurrent_dropout, conv_filters=conv_filters,
                         mask_padding=mask_padding)
+        model = build_model(**settings)
+        config = keras.saving.serialize_keras_object(model)
+        _check_keras_config(config)
+        _class_nodes(config, seen)
+        assert count_parameters(**settings) == model.count_params(), settings
+    heads = list(itertools.product(POOLINGS[1:], [0.0, 0.2], [False, True], [False, True],
+                                   [0, 4], [1, 2]))
+    for pooling, embedding_dropout, mask_padding, bidirectional, conv_filters, \
+            n_layers in heads:
+        settings = dict(vocab_size=50, n_outputs=2, embedding_dim=4, units=3,
+                        pooling=pooling, embedding_dropout=embedding_dropout,
+                        mask_padding=mask_padding, bidirectional=bidirectional,
+                        conv_filters=conv_filters, n_layers=n_layers)
         model = build_model(**settings)
         config = keras.saving.serialize_keras_object(model)
         _check_keras_config(config)

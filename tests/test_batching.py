@@ -125,7 +125,7 @@ def test_masked_training_is_reproducible_and_learns(sequences):
     S, y = sequences
     X = Padder(maxlen=300).fit_transform(S)
     params = dict(units=8, embedding_dim=8, epochs=3, mask_padding=True, random_state=1,
-                  validation_split=0.2)
+                  validation_fraction=0.2)
     a = LSTMSequenceClassifier(**params).fit(X, y)
     b = LSTMSequenceClassifier(**params).fit(X, y)
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
@@ -165,6 +165,31 @@ def test_a_rows_result_does_not_depend_on_the_rows_around_it(
         np.testing.assert_array_equal(predict(X[i:i + 1]), full[i:i + 1])
     order = rng.permutation(100)
     np.testing.assert_array_equal(predict(X[order]), full[order])
+
+
+@pytest.mark.parametrize("pooling", ["max", "mean", "max_mean", "attention"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("conv_filters", [0, 4])
+def test_every_pooling_is_padding_invariant_and_row_independent(
+        pooling, bidirectional, conv_filters):
+    # padding never enters a max, a mean or an attention weight: the same
+    # bits whatever the padding side, width and neighbouring rows
+    clf = _initialized_classifier(pooling=pooling, bidirectional=bidirectional,
+                                  conv_filters=conv_filters, mask_padding=True)
+    rng = np.random.RandomState(0)
+    lengths = rng.randint(0, 40, size=100)
+    tokens = [rng.randint(2, 60, size=n) for n in lengths]
+    post = Padder(maxlen=40, padding="post").fit_transform(tokens)
+    full = clf.predict_proba(post)
+    for padder in [Padder(maxlen=40), Padder(maxlen=97, padding="post"),
+                   Padder(maxlen=64)]:
+        np.testing.assert_array_equal(clf.predict_proba(padder.fit_transform(tokens)),
+                                      full, err_msg=repr(padder))
+    for k in (1, 16, 17, 65):
+        np.testing.assert_array_equal(clf.predict_proba(post[:k]), full[:k])
+    order = rng.permutation(100)
+    np.testing.assert_array_equal(clf.predict_proba(post[order]), full[order])
+    assert np.ptp(full[lengths > 0, 1]) > 0  # a real model: outputs differ by row
 
 
 def test_chunk_bounds():

@@ -116,11 +116,11 @@ def test_multiclass_softmax():
     assert pipe.score(texts, labels) > 0.6  # IMDB vs RT is learnable
 
 
-def test_history_and_stratified_shuffled_validation_split(rt_padded):
+def test_history_and_stratified_shuffled_validation_fraction(rt_padded):
     X, y = rt_padded
     order = np.argsort(y, kind="stable")  # sorted by label, like raw IMDB files
     X, y = X[order], y[order]
-    clf = LSTMSequenceClassifier(validation_split=0.2, random_state=0, **TINY).fit(X, y)
+    clf = LSTMSequenceClassifier(validation_fraction=0.2, random_state=0, **TINY).fit(X, y)
     assert set(clf.history_) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert all(len(v) == 2 for v in clf.history_.values())
     encoded = y.reshape(-1, 1).astype("float32")
@@ -215,11 +215,11 @@ def test_pickle_and_refit_forgets(fitted_pipeline, rt_texts):
     restored = pickle.loads(pickle.dumps(fitted_pipeline))
     np.testing.assert_array_equal(restored.predict_proba(X[:50]),
                                   fitted_pipeline.predict_proba(X[:50]))
-    clf = clone(fitted_pipeline[-1]).set_params(validation_split=0.25)
+    clf = clone(fitted_pipeline[-1]).set_params(validation_fraction=0.25)
     ids = fitted_pipeline[:-1].transform(X)
     clf.fit(ids, y)
     assert "val_loss" in clf.history_
-    clf.set_params(validation_split=0.0).fit(ids, y)
+    clf.set_params(validation_fraction=None).fit(ids, y)
     assert "val_loss" not in clf.history_
 
 

@@ -10,7 +10,7 @@ from skseq.plotting import plot_confusion_matrix, plot_history  # noqa: E402
 def test_plot_history_from_fitted_estimator(tmp_path):
     rng = np.random.RandomState(0)
     X, y = rng.randint(1, 30, (64, 8)), np.tile([0, 1], 32)
-    clf = LSTMSequenceClassifier(units=4, epochs=2, validation_split=0.25,
+    clf = LSTMSequenceClassifier(units=4, epochs=2, validation_fraction=0.25,
                                  random_state=0).fit(X, y)
     fig = plot_history(clf, title="tiny")
     loss_ax = fig.axes[0]
