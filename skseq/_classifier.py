@@ -22,6 +22,7 @@ from ._fixes import Hidden, Interval, StrOptions
 from ._keras_files import model_from_bytes, model_to_bytes
 from ._random import seed_from_random_state, seeded
 from ._schema import (
+    EMBEDDINGS_IN_WEIGHTS,
     check_float_list,
     check_int,
     field,
@@ -143,8 +144,18 @@ class LSTMSequenceClassifier(KerasClassifierCompat):
         attention weight.
     vocab_size : int or None, default=None
         Embedding ``input_dim``. ``None`` infers it at fit as the largest id
-        in ``X`` plus one. Ids at or above it at predict time are read as the
-        out-of-vocabulary id 1.
+        in ``X`` plus one (or takes it from ``embeddings``). Ids at or above
+        it at predict time are read as the out-of-vocabulary id 1.
+    embeddings : array-like of shape (vocab_size, embedding_dim) or None, \
+default=None
+        Initial word vectors, row ``i`` for token id ``i`` (e.g.
+        :func:`skseq.embeddings.load_word_vectors`); ``None`` starts from
+        random vectors. It sets the vocabulary size; ``embedding_dim`` must
+        equal its width. Stored once, in the model's weights: a model loaded
+        from a ``.skseq`` file gets its embedding weights back as this
+        parameter (the original vectors when they were frozen).
+    trainable_embeddings : bool, default=True
+        Train the embedding (fine-tune ``embeddings``) or keep it frozen.
     mask_padding : bool, default=True
         Mask the padding id 0 through the model (embedding, convolution,
         recurrent layers), so that predictions do not depend on how much
@@ -296,6 +307,8 @@ default='adam'
         "pooling": [StrOptions(set(POOLINGS))],
         "embedding_dropout": [Interval(Real, 0, 1, closed="left")],
         "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
+        "embeddings": ["array-like", None],
+        "trainable_embeddings": ["boolean"],
         "mask_padding": ["boolean"],
         "optimizer": [str, keras.optimizers.Optimizer, type],
         "epochs": [Interval(Integral, 1, None, closed="left")],
@@ -330,6 +343,8 @@ default='adam'
         pool_size=2,
         pooling="last",
         vocab_size=None,
+        embeddings=None,
+        trainable_embeddings=True,
         mask_padding=True,
         optimizer="adam",
         epochs=3,
@@ -360,6 +375,8 @@ default='adam'
         self.pool_size = pool_size
         self.pooling = pooling
         self.vocab_size = vocab_size
+        self.embeddings = embeddings
+        self.trainable_embeddings = trainable_embeddings
         self.mask_padding = mask_padding
         self.optimizer = optimizer
         self.epochs = epochs
@@ -469,7 +486,8 @@ default='adam'
             vocab_size, architecture = self.vocab_size_, self.architecture_
             X = _map_oov(X, vocab_size)
         else:
-            vocab_size = self._fit_vocab_size(X)
+            embeddings = self._check_embeddings()
+            vocab_size = self._fit_vocab_size(X, embeddings)
             architecture = {name: getattr(self, name) for name in _ARCHITECTURE_PARAMS}
         self._check_width(X)
         if validation_data is not None:
@@ -496,6 +514,10 @@ default='adam'
                 else:
                     model = build_model(vocab_size=vocab_size,
                                         n_outputs=_n_outputs(len(classes)), **architecture)
+                    layer = model.get_layer("embedding")
+                    if embeddings is not None:
+                        layer.set_weights([embeddings])
+                    layer.trainable = self.trainable_embeddings
                     self._compile(model, len(classes))
                 if train:
                     epochs = 1 if incremental else self.epochs
@@ -616,7 +638,41 @@ default='adam'
             )
         return y
 
-    def _fit_vocab_size(self, X):
+    def _check_embeddings(self):
+        """The ``embeddings`` matrix as float32, checked against the settings."""
+        if self.embeddings is None:
+            return None
+        try:
+            matrix = np.asarray(self.embeddings, dtype=np.float32)
+        except (TypeError, ValueError):
+            raise ValueError("embeddings must be a numeric matrix (one row per token "
+                             "id), e.g. skseq.embeddings.load_word_vectors(...)"
+                             ".matrix.") from None
+        if matrix.ndim != 2 or matrix.shape[0] < OOV_INDEX + 1 or matrix.shape[1] < 1:
+            raise ValueError(f"embeddings must be a matrix of shape (vocabulary size, "
+                             f"embedding_dim) with at least 2 rows; got shape "
+                             f"{matrix.shape}.")
+        if not np.isfinite(matrix).all():
+            row = int(np.flatnonzero(~np.isfinite(matrix).all(axis=1))[0])
+            raise ValueError(f"embeddings contains NaN or infinity (row {row}).")
+        if matrix.shape[1] != self.embedding_dim:
+            raise ValueError(f"embeddings has vectors of size {matrix.shape[1]} but "
+                             f"embedding_dim={self.embedding_dim}; set "
+                             f"embedding_dim={matrix.shape[1]}.")
+        if self.vocab_size is not None and self.vocab_size != matrix.shape[0]:
+            raise ValueError(f"embeddings has {matrix.shape[0]} rows but vocab_size="
+                             f"{self.vocab_size}; leave vocab_size=None (the matrix "
+                             "sets it) or make them agree.")
+        return matrix
+
+    def _fit_vocab_size(self, X, embeddings):
+        if embeddings is not None:
+            if X.max() >= embeddings.shape[0]:
+                raise ValueError(
+                    f"X contains token id {int(X.max())} but embeddings has "
+                    f"{embeddings.shape[0]} rows; build the matrix from the same "
+                    "fitted IntegerSequencer as X.")
+            return embeddings.shape[0]
         if self.vocab_size is not None:
             if X.max() >= self.vocab_size:
                 raise ValueError(
@@ -912,6 +968,10 @@ default='adam'
         architecture; only its weights come from the file.
         """
         owner = cls.__name__
+        embeddings_in_weights = isinstance(params, dict) and \
+            params.get("embeddings") == EMBEDDINGS_IN_WEIGHTS
+        if embeddings_in_weights:
+            params = {**params, "embeddings": None}  # read back from the weights
         clf = params_from_file(cls, params, routed_prefixes=("optimizer",))
         if not (isinstance(clf.optimizer, str) and clf.optimizer in _BUILTIN_OPTIMIZERS):
             raise UnsafeModelFileError(f"{owner}: optimizer must be one of "
@@ -959,6 +1019,7 @@ default='adam'
                 f"({4 * n_weights:,} bytes) but the file holds "
                 f"{context['weights_size']:,} bytes of weights")
         model = build_model(vocab_size=vocab_size, n_outputs=n_outputs, **architecture)
+        model.get_layer("embedding").trainable = clf.trainable_embeddings
         try:
             clf._compile(model, len(classes))
         except (TypeError, ValueError) as exc:
@@ -971,6 +1032,8 @@ default='adam'
         except Exception as exc:  # noqa: BLE001 - any mismatch is a bad file
             raise UnsafeModelFileError(f"{owner}: the weights do not fit the "
                                        f"described model: {str(exc)[:300]}") from None
+        if embeddings_in_weights:
+            clf.embeddings = model.get_layer("embedding").get_weights()[0]
         clf._keep(model, classes, vocab_size, architecture, history, n_features_in,
                   _compile_predictor(model, architecture, vocab_size),
                   validation_scores=validation_scores)

@@ -62,7 +62,7 @@ def _train_parser():
              "1 epoch per model (under a minute)",
     )
     parser.add_argument("--epochs", type=_positive_int, default=None,
-                        help="override every model's number of epochs")
+                        help="override every model's number of epochs (the maximum with early stopping)")
     parser.add_argument("--random-state", type=_seed, default=0,
                         help="seed for repeatable fits, 0 to 2**32 - 1 "
                              "(default: %(default)s)")
@@ -234,13 +234,17 @@ def _run_model(model, data, args, out):
     vocab_s = time.perf_counter() - start
 
     params = classifier.get_params()
-    _stage(3, 4, f"training: {params['epochs']} epochs, batch {params['batch_size']}, "
+    length = (f"at most {params['epochs']} epochs (early stopping)"
+              if params["early_stopping"] else f"{params['epochs']} epochs")
+    _stage(3, 4, f"training: {length}, batch {params['batch_size']}, "
                  f"optimizer {params['optimizer']}")
     start = time.perf_counter()
     classifier.fit(ids, y_train)
     fit_s = time.perf_counter() - start
+    stopped = f", best of {classifier.n_iter_} epochs kept" if params["early_stopping"] \
+        else ""
     print(f"      {classifier.model_.count_params():,} parameters; trained in "
-          f"{fit_s:.1f} s", flush=True)
+          f"{fit_s:.1f} s{stopped}", flush=True)
 
     _stage(4, 4, "evaluating on the training and test reviews")
     start = time.perf_counter()
@@ -268,7 +272,7 @@ def _run_model(model, data, args, out):
         "results": rows,
         "history": classifier.history_,
         "timings_s": {"vocabulary": vocab_s, "fit": fit_s, "evaluate": eval_s,
-                      "fit_per_epoch": fit_s / params["epochs"]},
+                      "fit_per_epoch": fit_s / classifier.n_iter_},
         "files": files,
     }
 

@@ -20,6 +20,9 @@ __all__ = ["field", "check_int", "check_float_list",
 
 #: Most class labels a saved classifier may have.
 MAX_CLASSES = 10_000
+#: What the safe format writes for a classifier's ``embeddings`` matrix: the
+#: matrix is not repeated in the JSON, the model's embedding weights hold it.
+EMBEDDINGS_IN_WEIGHTS = "in the model weights"
 
 
 def _fail(owner, message):
@@ -238,7 +241,7 @@ def params_to_saved(estimator):
 
     Parameters holding Python objects (callbacks, ...) are stored as
     ``None`` with a warning; an optimizer instance or class is stored by its
-    Keras name.
+    Keras name; an ``embeddings`` matrix by :data:`EMBEDDINGS_IN_WEIGHTS`.
 
     Parameters
     ----------
@@ -253,6 +256,8 @@ def params_to_saved(estimator):
         if name == "class_weight" and isinstance(value, dict):
             value = {"__pairs__": [[_json_scalar(k), _json_scalar(v)]
                                    for k, v in value.items()]}
+        elif name == "embeddings" and value is not None:
+            value = EMBEDDINGS_IN_WEIGHTS
         elif name == "optimizer" and not isinstance(value, str):
             import keras
 

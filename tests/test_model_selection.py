@@ -4,8 +4,14 @@ import numpy as np
 import pytest
 from sklearn.base import is_classifier
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import VotingClassifier
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import (
     GridSearchCV,
+    HalvingGridSearchCV,
+    HalvingRandomSearchCV,
     RandomizedSearchCV,
     StratifiedKFold,
     TunedThresholdClassifierCV,
@@ -14,6 +20,7 @@ from sklearn.model_selection import (
     cross_val_score,
 )
 from sklearn.pipeline import Pipeline
+from sklearn.pipeline import make_pipeline as make_plain_pipeline
 
 from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder
 from skseq.metrics import SCORING
@@ -80,6 +87,41 @@ def test_randomized_search_over_every_named_setting(data):
                                 random_state=0, error_score="raise")
     search.fit(X, y)
     assert len(search.cv_results_["params"]) == 3
+
+
+def test_halving_search_over_training_reviews(data):
+    # the resource is the number of training reviews: 4 candidates on a
+    # third of the data, the best 2 on all of it
+    X, y = data
+    search = HalvingGridSearchCV(
+        make_pipeline(), {"clf__pooling": ["last", "max_mean"], "clf__units": [4, 8]},
+        resource="n_samples", min_resources=90, factor=3, cv=2, random_state=0,
+        error_score="raise").fit(X, y)
+    assert search.n_candidates_ == [4, 2] and search.n_resources_ == [90, 270]
+    assert search.best_estimator_.score(X, y) > 0.5
+
+
+def test_halving_random_search_over_epochs(data):
+    # the resource is the maximum of epochs (early stopping off)
+    X, y = data
+    search = HalvingRandomSearchCV(
+        make_pipeline(), {"clf__dropout": [0.0, 0.1, 0.2], "clf__units": [4, 8]},
+        n_candidates=3, resource="clf__epochs", min_resources=1, max_resources=3,
+        factor=3, cv=2, random_state=0, error_score="raise").fit(X, y)
+    assert search.n_resources_ == [1, 3]
+    assert search.best_estimator_[-1].n_iter_ == 3
+
+
+def test_soft_voting_with_a_linear_pipeline(data):
+    X, y = data
+    linear = make_plain_pipeline(TfidfVectorizer(ngram_range=(1, 2), min_df=2,
+                                                 sublinear_tf=True),
+                                 LogisticRegression(C=10))
+    vote = VotingClassifier([("lstm", make_pipeline(epochs=3)), ("tfidf", linear)],
+                            voting="soft").fit(X, y)
+    lstm, tfidf = (est.predict_proba(X) for est in vote.estimators_)
+    np.testing.assert_allclose(vote.predict_proba(X), (lstm + tfidf) / 2, rtol=1e-12)
+    assert cross_val_score(vote, X, y, cv=2).mean() > 0.55
 
 
 def test_pipeline_memory_does_not_refit_transformers(data, tmp_path):
