@@ -7,8 +7,10 @@ rounds (medians and minima, wall and process time):
   all reviews in one batched ``predict_proba`` call, and
 - the naive loop a user would write: one ``pipe.predict_proba`` per removed
   token (the review's token list without that token).
-Both give the same scores (checked). Reviews are truncated to --tokens
-tokens before either runs, so the naive loop stays affordable.
+Both give the same scores (checked). Integrated gradients (32 steps) run
+in the same rounds, for their rate and completeness gap. Reviews are
+truncated to --tokens tokens before any runs, so the naive loop stays
+affordable.
 
 Run: python benchmarks/bench_explain.py [--rounds 3] [--reviews 20] [--tokens 100]
 Writes benchmarks/results/bench_explain.json.
@@ -56,7 +58,9 @@ def main():
     token_lists = [tokenize(review)[:args.tokens] for review in X_test[:args.reviews]]
     variants = {"token_attributions": lambda: [r.scores for r in
                                                token_attributions(pipe, token_lists)],
-                "naive_loop": lambda: naive(pipe, token_lists)}
+                "naive_loop": lambda: naive(pipe, token_lists),
+                "integrated_gradients_32": lambda: token_attributions(
+                    pipe, token_lists, method="integrated_gradients", steps=32)}
     for func in variants.values():  # warm-up (traces)
         func()
     wall = {k: [] for k in variants}
@@ -80,6 +84,8 @@ def main():
         "reviews_per_s_median": {k: args.reviews / v for k, v in med.items()},
         "speedup_over_naive_median": med["naive_loop"] / med["token_attributions"],
         "speedup_over_naive_min": min(wall["naive_loop"]) / min(wall["token_attributions"]),
+        "integrated_gradients_completeness_gap_max": max(
+            abs(r.completeness_gap) for r in results["integrated_gradients_32"]),
         "same_scores_atol_1e-6": bool(same),
     })
 

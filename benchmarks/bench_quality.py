@@ -116,7 +116,7 @@ def main():
                           "C": linear.best_params_["logisticregression__C"],
                           "cv_accuracy_per_C": dict(zip(
                               map(str, linear.cv_results_["param_logisticregression__C"]),
-                              linear.cv_results_["mean_test_score"].tolist())),
+                              linear.cv_results_["mean_test_score"].tolist(), strict=True)),
                           "test": test_scores(linear, X_test, y_test), **cost}
     print(record["baseline"], flush=True)
 

@@ -156,6 +156,8 @@ default=None
         parameter (the original vectors when they were frozen).
     trainable_embeddings : bool, default=True
         Train the embedding (fine-tune ``embeddings``) or keep it frozen.
+        Applies when a model is built; a ``warm_start`` or ``partial_fit``
+        continuation keeps the built model's setting.
     mask_padding : bool, default=True
         Mask the padding id 0 through the model (embedding, convolution,
         recurrent layers), so that predictions do not depend on how much
@@ -535,7 +537,8 @@ default='adam'
                 self._forget_fit()
                 n_features_in = X.shape[1]
             self._keep(model, classes, vocab_size, architecture, history, n_features_in,
-                       predictor, validation_scores=stopper and stopper.scores)
+                       predictor,
+                       validation_scores=None if stopper is None else stopper.scores)
         except BaseException:
             before.restore(self)
             raise

@@ -62,7 +62,8 @@ def _train_parser():
              "1 epoch per model (under a minute)",
     )
     parser.add_argument("--epochs", type=_positive_int, default=None,
-                        help="override every model's number of epochs (the maximum with early stopping)")
+                        help="override every model's number of epochs (the maximum "
+                             "with early stopping)")
     parser.add_argument("--random-state", type=_seed, default=0,
                         help="seed for repeatable fits, 0 to 2**32 - 1 "
                              "(default: %(default)s)")
@@ -97,10 +98,16 @@ def _explain_parser():
     parser = _model_and_texts_parser(
         "explain", "explain",
         "Explain predictions of a saved skseq pipeline: for each text, the label, "
-        "its probability and the tokens whose removal changes that probability "
-        "most (occlusion scores; positive: toward the label).")
+        "its probability and the tokens that moved that probability most "
+        "(positive: toward the label).")
     parser.add_argument("--top", type=_positive_int, default=5,
                         help="tokens to show per text (default: %(default)s)")
+    parser.add_argument("--method", choices=["occlusion", "integrated_gradients"],
+                        default="occlusion",
+                        help="occlusion: the drop in probability when the token is "
+                             "removed; integrated_gradients: additive scores that "
+                             "sum to the probability minus that of the text with "
+                             "every word vector zeroed (default: %(default)s)")
     parser.add_argument("--html", type=Path, default=None,
                         help="also write the texts with tokens shaded by score "
                              "to this HTML file")
@@ -425,7 +432,7 @@ def _explain(args):
 
     model, texts = _model_and_texts(args)
     try:
-        results = token_attributions(model, texts)
+        results = token_attributions(model, texts, method=args.method)
     except (TypeError, ValueError) as exc:
         raise CLIError(f"cannot explain: {exc}") from None
     print("label\tprobability\ttop tokens (score)\ttext")

@@ -1,4 +1,4 @@
-"""Why a prediction: per-token attributions by occlusion.
+"""Why a prediction: per-token attributions by occlusion or integrated gradients.
 
 skseq knows its own tokens, padding and masks, so it can explain a
 prediction in the tokens the model read. Occlusion removes each token in
@@ -6,7 +6,10 @@ turn (removes it: the rest of the review closes up, so with
 ``mask_padding=True`` the model sees exactly the review without that word,
 not a padding or out-of-vocabulary id in its place) and measures how much
 the probability of the target class drops. All the variants of all the
-texts go through one batched ``predict_proba`` call.
+texts go through one batched ``predict_proba`` call. Integrated gradients
+(Sundararajan et al., 2017) integrate the gradient along a straight path
+from the text with every word vector zeroed to the text itself; the scores
+add up to the difference of the two probabilities.
 """
 
 import html
@@ -18,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["TokenAttribution", "token_attributions"]
 
-_METHODS = ("occlusion",)
+_METHODS = ("occlusion", "integrated_gradients")
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,6 +47,15 @@ class TokenAttribution:
         its ``classes_``.
     target : object
         The class the scores are toward.
+    baseline_score : float or None, default=None
+        Integrated gradients only: the probability of ``target`` at the
+        baseline (every token's word vector zero, padding unchanged). The
+        scores sum to ``proba[target] - baseline_score``, up to the
+        integral's discretisation error.
+    completeness_gap : float or None, default=None
+        Integrated gradients only: ``proba[target] - baseline_score -
+        scores.sum()``, near 0 when ``steps`` suffice (a large gap asks for
+        more steps).
 
     See Also
     --------
@@ -66,6 +78,8 @@ class TokenAttribution:
     oov: np.ndarray
     proba: np.ndarray
     target: object
+    baseline_score: float = None
+    completeness_gap: float = None
 
     def top(self, n=10):
         """The ``n`` tokens with the largest absolute scores.
@@ -105,7 +119,7 @@ class TokenAttribution:
         return f"<div>{header}<br>{' '.join(spans)}</div>"
 
 
-def token_attributions(estimator, X, *, method="occlusion", target=None):
+def token_attributions(estimator, X, *, method="occlusion", target=None, steps=32):
     """Attribute each prediction to the tokens the model read.
 
     Parameters
@@ -116,12 +130,19 @@ def token_attributions(estimator, X, *, method="occlusion", target=None):
     X : list of str (or of token lists), or array of shape (n_samples, n_timesteps)
         The texts to explain (for a pipeline), or padded token ids (for a
         classifier; rows are re-padded on the side their padding is on).
-    method : {'occlusion'}, default='occlusion'
+    method : {'occlusion', 'integrated_gradients'}, default='occlusion'
         ``'occlusion'``: a token's score is the drop in the target class's
         probability when the token is removed from the sequence.
+        ``'integrated_gradients'``: the token's word vector times the
+        gradient of the target class's probability with respect to it,
+        averaged along the straight path from the baseline (every token's
+        vector zero; padding and the mask unchanged, so padding never gets
+        a score) to the text.
     target : class label, default=None
         The class the scores are toward; ``None`` uses each text's predicted
         class. It must be one of the classifier's ``classes_``.
+    steps : int, default=32
+        Integrated gradients: points on the path (midpoint rule).
 
     Returns
     -------
@@ -134,12 +155,23 @@ def token_attributions(estimator, X, *, method="occlusion", target=None):
 
     Notes
     -----
-    Scores are exact differences of the classifier's own probabilities: the
-    score of token ``i`` equals ``predict_proba`` of the sequence minus
-    ``predict_proba`` of the sequence without token ``i``, for the target
-    class. They are not additive (the scores of a text need not sum to its
-    probability), and a word the model reads together with another (``not
-    good``) can score little alone.
+    Occlusion scores are exact differences of the classifier's own
+    probabilities: the score of token ``i`` equals ``predict_proba`` of the
+    sequence minus ``predict_proba`` of the sequence without token ``i``,
+    for the target class. They are not additive (the scores of a text need
+    not sum to its probability), and a word the model reads together with
+    another (``not good``) can score little alone.
+
+    Integrated-gradient scores are additive: they sum to the target's
+    probability minus its probability at the baseline
+    (``baseline_score``) up to the midpoint rule's error, reported as each
+    result's ``completeness_gap``: within 1e-3 with the default 32 steps on
+    the smooth models tested. A saturated model whose probability jumps
+    within a short stretch of the path needs many more steps (measured: a
+    tiny model trained to 99% confidence jumped by 0.98 within 0.5% of the
+    path, and 512 steps still left gaps of 0.5). They cost one gradient
+    pass over ``steps + 2`` copies of each text, run eagerly, text by
+    text.
 
     Examples
     --------
@@ -151,10 +183,15 @@ def token_attributions(estimator, X, *, method="occlusion", target=None):
     """
     if method not in _METHODS:
         raise ValueError(f"Unknown method {method!r}; choose one of {list(_METHODS)}.")
+    if method == "integrated_gradients" and not (
+            isinstance(steps, int) and not isinstance(steps, bool) and steps >= 1):
+        raise ValueError(f"steps must be a positive int; got {steps!r}.")
     clf, rows = _token_rows(estimator, X)
     if target is not None and not any(np.array_equal(target, c) for c in clf.classes_):
         raise ValueError(f"target={target!r} is not one of the classifier's classes "
                          f"{clf.classes_.tolist()}.")
+    if method == "integrated_gradients":
+        return _integrated_gradients(clf, rows, target, steps)
     # per text: the whole sequence, then each one-token-removed variant;
     # starts[k] is text k's first row in the one batched call
     blocks = [pad([ids] + [np.delete(ids, i) for i in range(len(ids))])
@@ -170,6 +207,51 @@ def token_attributions(estimator, X, *, method="occlusion", target=None):
         results.append(TokenAttribution(tokens=tokens, scores=full[column] - removed,
                                         oov=oov, proba=full,
                                         target=clf.classes_[column]))
+    return results
+
+
+def _integrated_gradients(clf, rows, target, steps):
+    import keras
+    import tensorflow as tf
+
+    # A copy of the model whose embedding output is scaled per position:
+    # alpha on the text's tokens, 1 on padding (the mask comes from the ids,
+    # so it is the text's own at every point of the path).
+    model = keras.models.clone_model(clf.model_)
+    model.set_weights(clf.model_.get_weights())
+    embedding = model.get_layer("embedding")
+    lookup, seen = embedding.call, {}
+
+    def scaled_lookup(inputs):
+        vectors = lookup(inputs)
+        seen["vectors"] = vectors
+        seen["scaled"] = vectors * seen["scale"]
+        return seen["scaled"]
+
+    embedding.call = scaled_lookup
+    alphas = np.concatenate([(np.arange(steps) + 0.5) / steps, [1.0, 0.0]])
+    results = []
+    for ids, tokens, oov, pad in rows:
+        row = pad([ids])[0]
+        real = row != 0
+        seen["scale"] = tf.constant(np.where(real[None, :, None], alphas[:, None, None],
+                                             1.0), dtype=embedding.compute_dtype)
+        with tf.GradientTape() as tape:
+            out = model(tf.constant(np.repeat(row[None], steps + 2, axis=0)),
+                        training=False)
+            proba = tf.concat([1.0 - out, out], axis=1) if out.shape[1] == 1 else out
+            column = (int(np.argmax(proba[steps].numpy())) if target is None
+                      else int(np.flatnonzero(clf.classes_ == target)[0]))
+            score = proba[:, column]
+        gradients = tape.gradient(score, seen["scaled"]).numpy()
+        vectors = seen["vectors"].numpy()[0]
+        per_position = (vectors * gradients[:steps].mean(axis=0)).sum(axis=-1)
+        full = clf.predict_proba(row[None])[0]
+        scores, baseline = per_position[real].astype(np.float64), float(score[steps + 1])
+        results.append(TokenAttribution(
+            tokens=tokens, scores=scores, oov=oov, proba=full, target=clf.classes_[column],
+            baseline_score=baseline,
+            completeness_gap=float(full[column] - baseline - scores.sum())))
     return results
 
 

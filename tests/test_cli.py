@@ -91,6 +91,11 @@ def test_explain_prints_top_tokens_and_writes_html(quick_run, tmp_path):
     empty = run("explain", str(out / "model.skseq"), "!!!")
     assert empty.returncode == 2 and "has no tokens" in empty.stderr
     assert "Traceback" not in empty.stderr
+    gradients = run("explain", str(out / "model.skseq"), "--method",
+                    "integrated_gradients", "Dull and far too long.")
+    assert gradients.returncode == 0, gradients.stderr[-2000:]
+    assert {t.split(" (")[0] for t in gradients.stdout.splitlines()[1].split("\t")[2]
+            .split(", ")} <= {"dull", "and", "far", "too", "long"}
 
 
 def test_predict_with_joblib_warns(quick_run):

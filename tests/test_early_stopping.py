@@ -194,7 +194,7 @@ def test_grid_search_with_early_stopping_stops_per_fold(rt_padded):
 
 
 @pytest.mark.parametrize("pooling", ["max", "mean", "max_mean", "attention"])
-def test_poolings_learn_real_text(rt_padded, pooling):
+def test_poolings_learn_real_text_and_load_from_skseq(rt_padded, pooling, tmp_path):
     X, y = rt_padded
     clf = LSTMSequenceClassifier(pooling=pooling, epochs=3, embedding_dropout=0.1,
                                  optimizer__learning_rate=0.01,
@@ -202,6 +202,9 @@ def test_poolings_learn_real_text(rt_padded, pooling):
     layers = {type(layer).__name__ for layer in clf.model_.layers}
     assert {"SequencePooling", "SpatialDropout1D"} <= layers
     assert clf.score(X[450:], y[450:]) > 0.55
+    save(clf, tmp_path / "m.skseq")  # the safe loader rebuilds every head
+    np.testing.assert_array_equal(load(tmp_path / "m.skseq").predict_proba(X),
+                                  clf.predict_proba(X))
 
 
 def test_adamw_weight_decay_is_routed(rt_padded):
