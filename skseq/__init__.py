@@ -3,8 +3,9 @@
 Importing skseq has no side effects: it seeds nothing, sets no environment
 variable and changes no log level. It loads nothing heavy either: each
 public name is imported on first use (PEP 562, as scikit-learn loads its
-submodules). The transformers, ``skseq.metrics``, ``skseq.datasets`` and
-the safe format for transformer-only files never load TensorFlow; only
+submodules). The transformers, ``skseq.metrics``, ``skseq.datasets``,
+``skseq.embeddings`` and the safe format for transformer-only files never
+load TensorFlow; only
 :class:`LSTMSequenceClassifier` imports Keras and TensorFlow.
 """
 

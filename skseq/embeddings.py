@@ -150,7 +150,7 @@ def _from_file(path, vocabulary, encoding):
             parts = line.rstrip("\n\r").rstrip(" ").split(" ")
             if parts == [""]:
                 continue
-            if number == 1 and len(parts) == 2 and all(_is_int(p) for p in parts):
+            if number == 1 and len(parts) == 2 and all(p.isdigit() for p in parts):
                 header_dim = int(parts[1])  # word2vec text format: "n_words dim"
                 continue
             if dim is None:
@@ -171,13 +171,6 @@ def _from_file(path, vocabulary, encoding):
     if dim is None:
         raise ValueError(f"{path} holds no word vectors (an empty file).")
     return vectors, dim
-
-
-def _is_int(text):
-    try:
-        return isinstance(int(text), Integral)
-    except ValueError:
-        return False
 
 
 def cooccurrence_vectors(sequencer, X, *, n_components=100, window=5,

@@ -1,4 +1,6 @@
-"""Plots of training histories and confusion matrices (needs matplotlib).
+"""Plots of training histories, confusion matrices and token attributions.
+
+Needs matplotlib.
 
 Functions draw on a given ``Axes`` or create their own ``Figure`` without
 touching pyplot's global state, so they work in scripts, notebooks and
@@ -7,7 +9,8 @@ headless servers alike. Install with ``pip install "skseq[plot]"``.
 
 import numpy as np
 
-__all__ = ["plot_history", "plot_confusion_matrix"]
+__all__ = ["plot_history", "plot_confusion_matrix", "plot_token_attributions",
+           "plot_top_tokens"]
 
 
 def _figure(width):
@@ -123,3 +126,98 @@ def plot_confusion_matrix(matrix, *, labels=("negative", "positive"), title=None
     if title:
         ax.set_title(title)
     return figure
+
+
+def _bars(ax, labels, scores, title):
+    y = np.arange(len(labels))[::-1]
+    colours = ["tab:green" if v >= 0 else "tab:red" for v in scores]
+    ax.barh(y, scores, color=colours)
+    ax.set_yticks(y, labels)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_title(title)
+    ax.grid(axis="x", alpha=0.3)
+
+
+def plot_token_attributions(attribution, *, top=15, ax=None):
+    """One prediction's most influential tokens as horizontal bars.
+
+    Parameters
+    ----------
+    attribution : skseq.inspection.TokenAttribution
+        One result of :func:`skseq.inspection.token_attributions`.
+    top : int or None, default=15
+        The tokens with the largest absolute scores, largest first; None
+        shows every token in text order.
+    ax : matplotlib Axes, default=None
+        Where to draw; a new Figure is created if None.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+        Green bars pushed toward the target class, red bars away from it;
+        out-of-vocabulary tokens are marked ``(oov)``.
+
+    See Also
+    --------
+    plot_top_tokens : The corpus-level view.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skseq.inspection import TokenAttribution
+    >>> from skseq.plotting import plot_token_attributions
+    >>> a = TokenAttribution(tokens=["a", "dull", "film"],
+    ...                      scores=np.array([0.01, 0.3, -0.02]),
+    ...                      oov=np.zeros(3, bool), proba=np.array([0.8, 0.2]),
+    ...                      target=0)
+    >>> fig = plot_token_attributions(a)
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['dull', 'film', 'a']
+    """
+    if top is None:
+        order = np.arange(len(attribution.tokens))
+    else:
+        order = np.argsort(-np.abs(attribution.scores), kind="stable")[:top]
+    labels = [attribution.tokens[i] + (" (oov)" if attribution.oov[i] else "")
+              for i in order]
+    if ax is None:
+        ax = _figure(6).subplots()
+    column = int(np.argmax(attribution.proba))
+    _bars(ax, labels, attribution.scores[order],
+          f"toward {attribution.target} (p = {attribution.proba[column]:.3f} for "
+          f"the predicted class)")
+    return ax.figure
+
+
+def plot_top_tokens(top, *, axes=None):
+    """The result of :func:`skseq.inspection.top_tokens`, one panel per class.
+
+    Parameters
+    ----------
+    top : dict
+        Class label -> list of ``(token, mean score, count)``.
+    axes : sequence of matplotlib Axes, default=None
+        One per class; a new Figure is created if None.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+
+    See Also
+    --------
+    plot_token_attributions : One prediction.
+
+    Examples
+    --------
+    >>> from skseq.plotting import plot_top_tokens
+    >>> fig = plot_top_tokens({0: [("dull", 0.3, 4)], 1: [("moving", 0.2, 3)]})
+    >>> [ax.get_title() for ax in fig.axes]
+    ['toward 0', 'toward 1']
+    """
+    if axes is None:
+        axes = _figure(4 * len(top)).subplots(1, len(top), squeeze=False)[0]
+    for ax, (label, rows) in zip(axes, top.items(), strict=True):
+        _bars(ax, [f"{token} ({count})" for token, _, count in rows],
+              [score for _, score, _ in rows], f"toward {label}")
+        ax.set_xlabel("mean score")
+    return axes[0].figure

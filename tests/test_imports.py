@@ -29,6 +29,11 @@ def loaded_after(code):
     "import skseq.metrics",
     "import skseq.datasets",
     "import skseq.experiments",
+    # word vectors are read and learnt without TensorFlow
+    "import skseq, skseq.embeddings as e\n"
+    "seq = skseq.IntegerSequencer().fit(['a good film', 'a bad film'] * 3)\n"
+    "e.load_word_vectors({'good': [1.0, 0.0]}, seq)\n"
+    "e.cooccurrence_vectors(seq, ['a good film', 'a bad film'] * 3, n_components=1)",
     # a transformer pipeline end to end, pickled, and through the safe format
     "import io, pickle, skseq\n"
     "from sklearn.pipeline import make_pipeline\n"

@@ -6,7 +6,8 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 
 from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder
-from skseq.inspection import TokenAttribution, token_attributions
+from skseq.inspection import TokenAttribution, token_attributions, top_tokens
+from skseq.plotting import plot_token_attributions, plot_top_tokens
 
 MARKER = "zqxmarker"
 
@@ -139,3 +140,21 @@ def test_integrated_gradients_ignore_padding_and_multiclass(rt_texts, params):
         assert len(r.scores) == len(r.tokens) and r.target == 2
         # completeness: the scores add up to f(text) - f(baseline)
         assert abs(r.scores.sum() - (r.proba[2] - r.baseline_score)) <= 1e-3
+
+
+def test_top_tokens_finds_the_marker_and_plots(planted):
+    pipe, X, _ = planted
+    top = top_tokens(pipe, X[:60], n=3)
+    assert set(top) == {"marked", "plain"}
+    token, score, count = top["marked"][0]
+    assert token == MARKER and score > 0.1 and count >= 2
+    assert all(c >= 2 for _, _, c in top["plain"])
+    scores = [s for _, s, _ in top["marked"]]
+    assert scores == sorted(scores, reverse=True)
+    figure = plot_top_tokens(top)
+    assert [ax.get_title() for ax in figure.axes] == ["toward marked", "toward plain"]
+    (result,) = token_attributions(pipe, [X[0]])
+    labels = [t.get_text() for t in
+              plot_token_attributions(result, top=3).axes[0].get_yticklabels()]
+    assert labels == [t + (" (oov)" if result.oov[result.tokens.index(t)] else "")
+                      for t, _ in result.top(3)]
