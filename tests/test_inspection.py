@@ -1,11 +1,12 @@
 """Token attributions (occlusion, integrated gradients) on models trained on real text."""
 
+import joblib
 import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 
-from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder
+from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder, load, save
 from skseq.inspection import TokenAttribution, token_attributions, top_tokens
 from skseq.plotting import plot_token_attributions, plot_top_tokens
 
@@ -128,7 +129,7 @@ def test_integrated_gradients_find_the_planted_word(planted):
     dict(mask_padding=False, bidirectional=True),
     dict(layer_type="gru", conv_filters=4, pooling="attention"),
 ])
-def test_integrated_gradients_ignore_padding_and_multiclass(rt_texts, params):
+def test_other_architectures_multiclass_and_reloaded_pipelines(rt_texts, params, tmp_path):
     texts, _ = rt_texts
     y = np.arange(len(texts)) % 3  # three classes
     pipe = make_pipeline(IntegerSequencer(num_words=500), Padder(maxlen=20),
@@ -140,6 +141,19 @@ def test_integrated_gradients_ignore_padding_and_multiclass(rt_texts, params):
         assert len(r.scores) == len(r.tokens) and r.target == 2
         # completeness: the scores add up to f(text) - f(baseline)
         assert abs(r.scores.sum() - (r.proba[2] - r.baseline_score)) <= 1e-3
+    occlusion = token_attributions(pipe, short, target=2)
+    tokens = occlusion[0].tokens
+    manual = [occlusion[0].proba[2]
+              - pipe.predict_proba([tokens[:i] + tokens[i + 1:]])[0, 2]
+              for i in range(len(tokens))]
+    np.testing.assert_allclose(occlusion[0].scores, manual, rtol=0, atol=1e-6)
+    # a pipeline reloaded with joblib or skseq.load explains the same way
+    joblib.dump(pipe, tmp_path / "m.joblib")
+    save(pipe, tmp_path / "m.skseq")
+    for reloaded in (joblib.load(tmp_path / "m.joblib"), load(tmp_path / "m.skseq")):
+        for a, b in zip(token_attributions(reloaded, short, target=2), occlusion,
+                        strict=True):
+            np.testing.assert_array_equal(a.scores, b.scores)
 
 
 def test_top_tokens_finds_the_marker_and_plots(planted):
