@@ -60,16 +60,22 @@ def test_loss_scoring_restores_the_lowest_validation_loss(rt_padded):
     assert restored_loss == pytest.approx(-clf.best_validation_score_, rel=1e-4)
 
 
-def test_best_epoch_is_restored_when_the_maximum_is_reached(rt_padded):
-    # Scores 1, 3, 2 with ample patience: training runs all three epochs and
-    # ends with the second epoch's weights (Keras' EarlyStopping would keep
-    # the third's).
-    X, y = rt_padded
+def _bag_of_embeddings():
+    """A small compiled Keras model for driving the callback directly."""
     model = keras.Sequential([keras.Input((None,), dtype="int32"),
                               keras.layers.Embedding(1000, 4),
                               keras.layers.GlobalAveragePooling1D(),
                               keras.layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer="adam", loss="binary_crossentropy")
+    return model
+
+
+def test_best_epoch_is_restored_when_the_maximum_is_reached(rt_padded):
+    # Scores 1, 3, 2 with ample patience: training runs all three epochs and
+    # ends with the second epoch's weights (Keras' EarlyStopping would keep
+    # the third's).
+    X, y = rt_padded
+    model = _bag_of_embeddings()
     scores = iter([1.0, 3.0, 2.0])
     weights = []
     record = keras.callbacks.LambdaCallback(
@@ -85,11 +91,7 @@ def test_best_epoch_is_restored_when_the_maximum_is_reached(rt_padded):
 
 def test_tol_counts_small_improvements_as_none(rt_padded):
     X, y = rt_padded
-    model = keras.Sequential([keras.Input((None,), dtype="int32"),
-                              keras.layers.Embedding(1000, 2),
-                              keras.layers.GlobalAveragePooling1D(),
-                              keras.layers.Dense(1, activation="sigmoid")])
-    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model = _bag_of_embeddings()
     scores = iter([1.0, 1.05, 1.08, 5.0])
     stopper = BestEpoch(lambda logs: next(scores), n_iter_no_change=2, tol=0.1)
     model.fit(X[:64], y[:64].astype("float32"), epochs=4, verbose=0, callbacks=[stopper])
