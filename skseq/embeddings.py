@@ -202,7 +202,7 @@ def cooccurrence_vectors(sequencer, X, *, n_components=100, window=5,
 
     Returns
     -------
-    matrix : ndarray of shape (sequencer.vocab_size_, n_components), float32
+    matrix : ndarray of shape (vocabulary size, n_components), float32
         Rows scaled to norm 0.5 (the scale of a trained 32-100 dimensional
         embedding); row 0 (padding) and row 1 (out-of-vocabulary) are zeros,
         as are words that never co-occur.
