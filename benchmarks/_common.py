@@ -22,6 +22,13 @@ def median_time(func, *, repeat=5, warmup=1):
     return statistics.median(times), times
 
 
+def timed(func):
+    """``func()``'s result, wall time and process time (one call)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = func()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
 def machine_info():
     """Machine, library versions and current load, for the JSON record."""
     import keras

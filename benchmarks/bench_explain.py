@@ -18,11 +18,10 @@ Writes benchmarks/results/bench_explain.json.
 
 import argparse
 import statistics
-import time
 
 import numpy as np
 
-from _common import write_json
+from _common import timed, write_json
 from skseq.datasets import load_imdb
 from skseq.experiments import DEFAULT_MODEL
 from skseq.inspection import token_attributions
@@ -37,12 +36,6 @@ def naive(pipe, token_lists):
             full[column] - pipe.predict_proba([tokens[:i] + tokens[i + 1:]])[0, column]
             for i in range(len(tokens))]))
     return scores
-
-
-def timed(func):
-    wall, cpu = time.perf_counter(), time.process_time()
-    result = func()
-    return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
 def main():

@@ -27,7 +27,6 @@ and test reviews, 2 epochs, printed only: a check of the script).
 
 import argparse
 import json
-import time
 
 import numpy as np
 from sklearn.ensemble import VotingClassifier
@@ -38,7 +37,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import GridSearchCV, StratifiedShuffleSplit
 from sklearn.pipeline import Pipeline, make_pipeline
 
-from _common import write_json
+from _common import timed, write_json
 from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder
 from skseq.datasets import load_imdb
 from skseq.embeddings import cooccurrence_vectors
@@ -53,11 +52,10 @@ def test_scores(model, X_test, y_test):
             "sensitivity": sensitivity_score(y_test, pred)}
 
 
-def timed(func):
-    wall, cpu = time.perf_counter(), time.process_time()
-    result = func()
-    return result, {"wall_s": time.perf_counter() - wall,
-                    "process_s": time.process_time() - cpu}
+def costed(func):
+    """``func()``'s result and its wall and process time, as record fields."""
+    result, wall, cpu = timed(func)
+    return result, {"wall_s": wall, "process_s": cpu}
 
 
 def baseline(X_train, y_train):
@@ -110,7 +108,7 @@ def main():
     record = {"command": "python benchmarks/bench_quality.py" + (" --quick" * args.quick),
               "n_train": len(X_train), "n_test": len(X_test)}
 
-    linear, cost = timed(lambda: baseline(X_train, y_train))
+    linear, cost = costed(lambda: baseline(X_train, y_train))
     record["baseline"] = {"model": "TF-IDF (1-2 grams, min_df 2, sublinear) + "
                                    "LogisticRegression",
                           "C": linear.best_params_["logisticregression__C"],
@@ -122,7 +120,7 @@ def main():
 
     default = DEFAULT_MODEL.make_pipeline(random_state=0,
                                           **({"epochs": epochs} if args.quick else {}))
-    _, cost = timed(lambda: default.fit(X_train, y_train))
+    _, cost = costed(lambda: default.fit(X_train, y_train))
     clf = default[-1]
     record["default"] = {"model": DEFAULT_MODEL.description,
                          "settings": {k: v for k, v in clf.get_params().items()
@@ -136,7 +134,7 @@ def main():
     split = StratifiedShuffleSplit(n_splits=1, test_size=0.2, random_state=0)
     search = GridSearchCV(pipe, grid, cv=split, scoring=SCORING, refit="accuracy",
                           error_score="raise")
-    _, cost = timed(lambda: search.fit(X_train, y_train))
+    _, cost = costed(lambda: search.fit(X_train, y_train))
     results = search.cv_results_
     record["search"] = {
         "method": "GridSearchCV, one stratified 80/20 split of the training reviews "

@@ -181,15 +181,24 @@ def token_attributions(estimator, X, *, method="occlusion", target=None, steps=3
     >>> attributions[0].top(3)  # doctest: +SKIP
     [('dull', 0.21), ('lifeless', 0.12), ('film', -0.01)]
     """
+    _check_method(method, steps)
+    clf, rows = _token_rows(estimator, X)
+    if target is not None and not any(np.array_equal(target, c) for c in clf.classes_):
+        raise ValueError(f"target={target!r} is not one of the classifier's classes "
+                         f"{clf.classes_.tolist()}.")
+    return _attribute(clf, rows, method, target, steps)
+
+
+def _check_method(method, steps):
     if method not in _METHODS:
         raise ValueError(f"Unknown method {method!r}; choose one of {list(_METHODS)}.")
     if method == "integrated_gradients" and not (
             isinstance(steps, int) and not isinstance(steps, bool) and steps >= 1):
         raise ValueError(f"steps must be a positive int; got {steps!r}.")
-    clf, rows = _token_rows(estimator, X)
-    if target is not None and not any(np.array_equal(target, c) for c in clf.classes_):
-        raise ValueError(f"target={target!r} is not one of the classifier's classes "
-                         f"{clf.classes_.tolist()}.")
+
+
+def _attribute(clf, rows, method, target, steps):
+    """Attributions of checked token rows (see token_attributions)."""
     if method == "integrated_gradients":
         return _integrated_gradients(clf, rows, target, steps)
     # per text: the whole sequence, then each one-token-removed variant;
@@ -252,12 +261,12 @@ def top_tokens(estimator, X, *, n=10, min_count=2, method="occlusion", steps=32)
     {0: [('worst', 0.31, 12), ('waste', 0.27, 9), ('awful', 0.22, 7)],
      1: [('excellent', 0.24, 10), ('perfect', 0.2, 6), ('loved', 0.18, 5)]}
     """
-    clf, _ = _token_rows(estimator, X)
+    _check_method(method, steps)
+    clf, rows = _token_rows(estimator, X)  # tokenised once, for every class
     top = {}
     for label in clf.classes_:
         totals, counts = {}, {}
-        for result in token_attributions(estimator, X, method=method, target=label,
-                                         steps=steps):
+        for result in _attribute(clf, rows, method, label, steps):
             for token, score in zip(result.tokens, result.scores, strict=True):
                 totals[token] = totals.get(token, 0.0) + float(score)
                 counts[token] = counts.get(token, 0) + 1
