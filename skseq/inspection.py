@@ -359,7 +359,7 @@ def _token_rows(estimator, X):
     rows = []
     for i, doc in enumerate(check_documents(X, owner="token_attributions")):
         tokens = list(tokenize(doc))
-        ids = sequencer._encode([tokens])[0]
+        ids = sequencer._encode(tokens, np.array([len(tokens)]))[0]
         if len(ids) > padder.maxlen_:  # keep what Padder keeps
             keep = slice(-padder.maxlen_, None) if padder.truncating == "pre" \
                 else slice(0, padder.maxlen_)

@@ -185,9 +185,24 @@ def test_fast_tokenizer_equals_the_regex(pattern, imdb_texts, rt_texts):
     crafted += [f"x{c}y{c}" for c in ascii_chars] + [f"{c}don't{c}" for c in ascii_chars]
     crafted += ["", "'", "''", "a''b", "'tis dogs' rock'n'roll", "naïve café", "\u212a",
                 "x\x1cy\x1fz\x85w", "a\tb\nc\rd\x0be\x0cf", "I a ab abc"]
+    crafted += ["\x01", "a\x01b", "\x01\x01 'x"]
     docs = [d.lower() for d in list(imdb_texts[0]) + list(rt_texts[0])] + crafted
     for doc in docs:
         assert split(doc) == findall(doc), repr(doc)
+
+    # The same through the estimator, which splits runs of joined documents
+    # (ASCII and not, in any order), unless a text holds \x01 (end marks).
+    regex = IntegerSequencer(tokenizer=findall, lowercase=False)
+    fast = IntegerSequencer(token_pattern=pattern, lowercase=False)
+    without_marks = [d for d in docs if "\x01" not in d]
+    for batch in (without_marks, without_marks[::-1], docs):
+        expected = regex.fit_transform(batch)
+        for got in (fast.fit_transform(batch), fast.fit(batch).transform(batch)):
+            assert fast.word_counts_ == regex.word_counts_
+            assert fast.vocabulary_ == regex.vocabulary_
+            assert len(got) == len(expected)
+            for a, b in zip(got, expected, strict=True):
+                np.testing.assert_array_equal(a, b)
 
 
 def test_old_name_of_vocab_size_warns_and_still_works():
