@@ -76,8 +76,8 @@ def main():
         func()
     for round_ in range(args.rounds):
         # every other round in reverse, so that no variant always runs
-        # right after the same one (TensorFlow's TextVectorization slows
-        # the NumPy work that follows it)
+        # right after the same one (NumPy work right after TensorFlow's
+        # TextVectorization was seen to run slower)
         order = list(variants.items())
         for name, func in order if round_ % 2 == 0 else order[::-1]:
             start = time.perf_counter()
