@@ -89,6 +89,46 @@ def test_bad_sequences(X, error, match):
         Padder(maxlen=3).fit(X)
 
 
+@pytest.mark.parametrize("padding, truncating", [("pre", "pre"), ("post", "post")])
+def test_long_python_lists_are_padded_in_chunks_exactly(real_sequences, padding,
+                                                        truncating):
+    # 600 rows of Python ints span three chunks, the last one partial
+    rows = [s.tolist() for s in real_sequences] * 3
+    expected = keras.utils.pad_sequences(rows, maxlen=150, padding=padding,
+                                         truncating=truncating)
+    padder = Padder(maxlen=150, padding=padding, truncating=truncating)
+    np.testing.assert_array_equal(padder.fit_transform(rows), expected)
+    np.testing.assert_array_equal(padder.transform(tuple(rows)), expected)
+    learned = Padder(padding=padding)
+    np.testing.assert_array_equal(learned.fit_transform(rows),
+                                  keras.utils.pad_sequences(rows, padding=padding))
+    assert learned.maxlen_ == max(map(len, rows))
+
+
+@pytest.mark.parametrize("n_rows", [60, 600])  # one chunk; three chunks
+@pytest.mark.parametrize(
+    "bad_row, error, match",
+    [
+        ("text", TypeError, "Row 55 of X is a string"),
+        ([1, 2.5], ValueError, "Row 55 of X holds a non-integer value"),
+        ([1, None], TypeError, "Row 55 of X"),
+        (7, ValueError, "Row 55 of X must be a 1-D sequence"),
+    ],
+)
+def test_bad_row_is_named_and_a_failed_fit_keeps_the_old_state(
+        n_rows, bad_row, error, match):
+    rows = [[1, 2, 3]] * n_rows
+    bad = n_rows - 5  # row 55 or 595: in the last chunk
+    match = match.replace("55", str(bad))
+    X = rows[:bad] + [bad_row] + rows[bad + 1:]
+    padder = Padder().fit([[1, 2]])
+    with pytest.raises(error, match=match):
+        padder.fit_transform(X)
+    assert padder.maxlen_ == 2  # the failed fit left the fitted state alone
+    with pytest.raises(error, match=match):
+        padder.transform(X)
+
+
 def test_transform_before_fit():
     with pytest.raises(NotFittedError):
         Padder().transform([[1]])
