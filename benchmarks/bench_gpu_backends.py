@@ -1,0 +1,222 @@
+"""Which recurrent path Keras takes on a GPU for skseq's masked model, and how fast.
+
+skseq trains on TensorFlow. The GPU machines this project is sometimes lent
+carry PyTorch and JAX but no TensorFlow (its wheel and CUDA 12 libraries
+are far larger than what can be carried there), so this benchmark asks the
+question with the backends that are there. It needs no skseq classifier
+(skseq's classifier imports TensorFlow): it builds the blog's model
+(``Embedding(5000, 32)`` + ``LSTM(100)`` + ``Dense(1)``) in plain Keras, and
+skseq's own :class:`~skseq._layers.SplitMaskedRNN` (pure Keras), on data
+written beforehand with skseq (``--prepare``, on the TensorFlow machine).
+
+Variants, each trained one warm-up epoch, then one timed epoch and one
+timed prediction pass:
+
+- ``fixed_width``: no mask, every batch 500 steps wide (the blog);
+- ``masked_bucketed``: ``mask_zero=True``, rows padded post and batches cut
+  to their longest row (what skseq's ``mask_padding=True`` feeds), Keras'
+  masked ``LSTM``;
+- ``split_bucketed``: the same batches through ``SplitMaskedRNN`` (an
+  unmasked pass over the steps every row has, then a masked pass).
+
+For every variant the record says whether Keras took its cuDNN kernel: the
+number of times the backend's fused ``lstm`` returned (cuDNN) and the
+number of times it declined (``NotImplementedError``, the generic step
+loop). Each backend runs in its own process (``KERAS_BACKEND`` is read at
+import), on the GPU and on the CPU.
+
+Run (where a GPU is):
+``python benchmarks/bench_gpu_backends.py --prepare`` (here, writes the npz),
+then ``python benchmarks/bench_gpu_backends.py --data ids.npz --out DIR``.
+Writes ``DIR/bench_gpu_backends.json`` (copied to benchmarks/results/).
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+VARIANTS = ("fixed_width", "masked_bucketed", "split_bucketed")
+
+
+def prepare(path, n_rows):
+    """Blog-configuration ids of the first protocol training reviews (skseq, TF)."""
+    from skseq import IntegerSequencer, Padder
+    from skseq.datasets import load_imdb
+
+    X, y = load_imdb("train", return_X_y=True)
+    rng = np.random.default_rng(0)
+    rows = rng.permutation(len(X))[:n_rows]
+    X, y = [X[i] for i in rows], np.asarray(y)[rows]
+    ids = IntegerSequencer(num_words=5000).fit_transform(X)
+    ids = Padder(maxlen=500, padding="post", truncating="pre").fit_transform(ids)
+    np.savez_compressed(path, ids=ids.astype("int32"), y=(y == y.max()).astype("float32"))
+
+
+def batches(ids, y, batch_size, bucket_step):
+    """Batches in a fixed order; bucketed ones (``bucket_step`` > 0) cut to
+    their longest row, rounded up to a multiple of ``bucket_step``."""
+    lengths = (ids != 0).sum(axis=1)
+    order = np.arange(len(ids))
+    if bucket_step:  # sorted within pools of 32 batches, as skseq's _batching
+        pool = 32 * batch_size
+        order = np.concatenate([chunk[np.argsort(lengths[chunk], kind="stable")]
+                                for chunk in np.split(order, range(pool, len(ids), pool))])
+    out = []
+    for start in range(0, len(ids), batch_size):
+        rows = order[start:start + batch_size]
+        width = ids.shape[1]
+        if bucket_step:
+            width = min(width, -(-max(int(lengths[rows].max()), 1) // bucket_step) * bucket_step)
+        out.append((ids[rows, :width], y[rows]))
+    return out
+
+
+def run_backend(data, device, n_rows):
+    """Child process: every variant on one backend and device; JSON to stdout."""
+    import keras
+
+
+    backend = keras.backend.backend()
+    module = sys.modules[f"keras.src.backend.{backend}.rnn"]
+    fused = module.lstm
+    calls = {"fused": 0, "declined": 0}
+
+    def counting_lstm(*args, **kwargs):
+        try:
+            out = fused(*args, **kwargs)
+        except NotImplementedError:
+            calls["declined"] += 1
+            raise
+        calls["fused"] += 1
+        return out
+
+    # the LSTM layer calls keras.src.backend.lstm
+    import keras.src.backend as kbackend
+    kbackend.lstm = counting_lstm
+
+    loaded = np.load(data)
+    ids, y = loaded["ids"][:n_rows], loaded["y"][:n_rows]
+    # JAX compiles once per batch width: a coarser grid than skseq's 16 steps
+    bucket_step = 64 if backend == "jax" else 16
+    record = {"backend": backend, "device": device, "n_rows": len(ids),
+              "bucket_step": bucket_step,
+              "mean_tokens": float((ids != 0).sum(axis=1).mean())}
+    if backend == "torch":
+        import torch
+        record["torch"] = torch.__version__
+        record["cuda_available"] = torch.cuda.is_available()
+        record["cudnn_version"] = torch.backends.cudnn.version()
+    elif backend == "jax":
+        import jax
+        record["jax"] = jax.__version__
+        record["jax_devices"] = [str(d) for d in jax.devices()]
+    record["keras"] = keras.__version__
+
+    for variant in VARIANTS:
+        try:
+            record[variant] = run_variant(keras, variant, ids, y, bucket_step, calls)
+        except Exception as exc:  # e.g. a layer this backend cannot trace
+            record[variant] = {"error": f"{type(exc).__name__}: {str(exc)[:500]}"}
+        print(variant, json.dumps(record[variant]), file=sys.stderr, flush=True)
+    json.dump(record, sys.stdout)
+
+
+def run_variant(keras, variant, ids, y, bucket_step, calls):
+    """Train and predict one variant; timings and fused-kernel call counts."""
+    from skseq._layers import SplitMaskedRNN
+
+    if True:
+        keras.utils.set_random_seed(0)
+        masked = variant != "fixed_width"
+        inputs = keras.Input((None,), dtype="int32")
+        x = keras.layers.Embedding(5000, 32, mask_zero=masked)(inputs)
+        lstm = keras.layers.LSTM(100)
+        x = SplitMaskedRNN(lstm)(x) if variant == "split_bucketed" else lstm(x)
+        model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(x))
+        model.compile("adam", "binary_crossentropy")
+        train = batches(ids, y, 64, bucket_step if masked else 0)
+        result = {}
+        for phase in ("warmup", "timed"):
+            calls.update(fused=0, declined=0)
+            wall, cpu = time.perf_counter(), time.process_time()
+            for xb, yb in train:
+                loss = model.train_on_batch(xb, yb)
+            result[f"{phase}_epoch_s"] = time.perf_counter() - wall
+            result[f"{phase}_epoch_process_s"] = time.process_time() - cpu
+            result[f"{phase}_fused_lstm_calls"] = dict(calls)
+        result["train_rows_per_s"] = len(ids) / result["timed_epoch_s"]
+        result["last_loss"] = float(np.asarray(loss).ravel()[0])
+        for phase in ("warmup", "timed"):
+            calls.update(fused=0, declined=0)
+            wall = time.perf_counter()
+            for xb, _ in train:
+                model.predict_on_batch(xb)
+            result[f"{phase}_predict_s"] = time.perf_counter() - wall
+            result[f"{phase}_predict_fused_lstm_calls"] = dict(calls)
+        result["predict_rows_per_s"] = len(ids) / result["timed_predict_s"]
+        # traced backends (JAX, TensorFlow) decide while tracing, in warm-up
+        for key in ("fused", "declined"):
+            result[f"fused_lstm_{key}"] = sum(
+                result[f"{phase}{what}_fused_lstm_calls"][key]
+                for phase in ("warmup", "timed") for what in ("", "_predict"))
+        # the fused kernel is cuDNN on a GPU, the backend's native LSTM on a CPU
+        result["fused_kernel_taken"] = result["fused_lstm_fused"] > 0
+        result["generic_loop_used"] = result["fused_lstm_declined"] > 0
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--prepare", action="store_true")
+    parser.add_argument("--data", default="bench_gpu_backends_ids.npz")
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results"))
+    parser.add_argument("--backends", nargs="+", default=["torch", "jax"])
+    parser.add_argument("--gpu-rows", type=int, default=1024)
+    parser.add_argument("--cpu-rows", type=int, default=256)
+    parser.add_argument("--timeout", type=float, default=90)
+    parser.add_argument("--child", nargs=2, metavar=("DEVICE", "ROWS"))
+    args = parser.parse_args()
+    if args.prepare:
+        return prepare(args.data, 4096)
+    if args.child:
+        return run_backend(args.data, args.child[0], int(args.child[1]))
+    runs = []
+    for backend in args.backends:
+        for device, rows in (("gpu", args.gpu_rows), ("cpu", args.cpu_rows)):
+            env = {**os.environ, "KERAS_BACKEND": backend}
+            if device == "cpu":
+                env.update(CUDA_VISIBLE_DEVICES="", JAX_PLATFORMS="cpu")
+            start = time.perf_counter()
+            try:
+                proc = subprocess.run([sys.executable, __file__, "--data", args.data,
+                                       "--child", device, str(rows)],
+                                      env=env, capture_output=True, text=True,
+                                      timeout=args.timeout)
+                run = (json.loads(proc.stdout) if proc.returncode == 0 else
+                       {"backend": backend, "device": device, "error": proc.stderr[-3000:]})
+            except subprocess.TimeoutExpired as exc:
+                run = {"backend": backend, "device": device,
+                       "error": f"timed out after {args.timeout} s",
+                       "stderr": (exc.stderr or b"")[-3000:].decode(errors="replace")}
+            run["process_wall_s"] = time.perf_counter() - start
+            runs.append(run)
+            print(json.dumps(run)[:2000], flush=True)
+            os.makedirs(args.out, exist_ok=True)
+            with open(os.path.join(args.out, "bench_gpu_backends.json"), "w") as f:
+                json.dump({"benchmark": "bench_gpu_backends",
+                           "machine": {"platform": platform.platform(),
+                                       "cpu_count": os.cpu_count(),
+                                       "python": platform.python_version()},
+                           "command": "python benchmarks/bench_gpu_backends.py "
+                                      "--data ids.npz --out DIR",
+                           "runs": runs}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
