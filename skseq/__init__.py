@@ -4,8 +4,8 @@ Importing skseq has no side effects: it seeds nothing, sets no environment
 variable and changes no log level. It loads nothing heavy either: each
 public name is imported on first use (PEP 562, as scikit-learn loads its
 submodules). The transformers, ``skseq.metrics``, ``skseq.datasets``,
-``skseq.embeddings`` and the safe format for transformer-only files never
-load TensorFlow; only
+``skseq.embeddings``, :class:`LogCountRatioTransformer` and the safe
+format for transformer-only files never load TensorFlow; only
 :class:`LSTMSequenceClassifier` imports Keras and TensorFlow.
 """
 
@@ -17,6 +17,7 @@ __all__ = [
     "IntegerSequencer",
     "Padder",
     "LSTMSequenceClassifier",
+    "LogCountRatioTransformer",
     "TrainingDivergedError",
     "save",
     "load",
@@ -36,6 +37,7 @@ _LAZY = {
     "SAFE_TOKEN_PATTERNS": "._sequencer",
     "Padder": "._padding",
     "LSTMSequenceClassifier": "._classifier",  # the one that needs TensorFlow
+    "LogCountRatioTransformer": "._log_count_ratio",
     "TrainingDivergedError": "._errors",
     "UnsafeModelFileError": "._errors",
     "save": "._persistence",

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from sklearn.base import is_classifier
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.ensemble import VotingClassifier
+from sklearn.ensemble import StackingClassifier, VotingClassifier
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import (
     GridSearchCV,
@@ -22,7 +22,7 @@ from sklearn.model_selection import (
 from sklearn.pipeline import Pipeline
 from sklearn.pipeline import make_pipeline as make_plain_pipeline
 
-from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder
+from skseq import IntegerSequencer, LogCountRatioTransformer, LSTMSequenceClassifier, Padder
 from skseq.metrics import SCORING
 
 
@@ -122,6 +122,21 @@ def test_soft_voting_with_a_linear_pipeline(data):
     lstm, tfidf = (est.predict_proba(X) for est in vote.estimators_)
     np.testing.assert_allclose(vote.predict_proba(X), (lstm + tfidf) / 2, rtol=1e-12)
     assert cross_val_score(vote, X, y, cv=2).mean() > 0.55
+
+
+def test_stacking_with_an_nbsvm_pipeline(data):
+    X, y = data
+    linear = make_plain_pipeline(CountVectorizer(ngram_range=(1, 2), binary=True),
+                                 LogCountRatioTransformer(), LogisticRegression())
+    stack = StackingClassifier([("lstm", make_pipeline(epochs=2)), ("nb", linear)],
+                               final_estimator=LogisticRegression(),
+                               cv=StratifiedKFold(3, shuffle=True, random_state=0),
+                               stack_method="predict_proba").fit(X[:200], y[:200])
+    # the final model reads each pipeline's P(positive), refitted on all rows
+    lstm, nb = (est.predict_proba(X[200:])[:, 1] for est in stack.estimators_)
+    np.testing.assert_allclose(stack.transform(X[200:]), np.column_stack([lstm, nb]))
+    assert stack.final_estimator_.coef_.shape == (1, 2)
+    assert stack.score(X[200:], y[200:]) > 0.55
 
 
 def test_pipeline_memory_does_not_refit_transformers(data, tmp_path):
