@@ -80,7 +80,7 @@ def nb_linear(X_train, y_train):
                                          token_pattern=r"(?u)\b\w+\b|[!?]"),
                          LogCountRatioTransformer(),
                          LogisticRegression(max_iter=1000))
-    search = GridSearchCV(pipe, {"logisticregression__C": [0.03, 0.1, 0.3, 1]}, cv=3)
+    search = GridSearchCV(pipe, {"logisticregression__C": [0.1, 0.3, 1, 3]}, cv=3)
     return search.fit(X_train, y_train)
 
 
