@@ -47,7 +47,7 @@ class LogCountRatioTransformer(TransformerMixin, BaseEstimator):
     classes_ : ndarray of shape (2,)
         The two class labels; ``classes_[1]`` is the positive class, whose
         features get positive weights.
-    log_count_ratio_ : ndarray of shape (n_features_in_,)
+    log_count_ratio_ : ndarray of shape (n_features,)
         The weight ``r`` of each feature.
     n_features_in_ : int
         Number of features seen during ``fit``.
@@ -120,12 +120,13 @@ class LogCountRatioTransformer(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features_in_)
-            Non-negative feature counts.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Non-negative feature counts, in the ``n_features_in_`` columns
+            seen in ``fit``.
 
         Returns
         -------
-        X_weighted : {ndarray, sparse matrix} of shape (n_samples, n_features_in_)
+        X_weighted : {ndarray, sparse matrix} of shape (n_samples, n_features)
             Sparse (CSR) when ``X`` is sparse.
         """
         check_is_fitted(self)
