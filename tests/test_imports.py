@@ -34,6 +34,9 @@ def loaded_after(code):
     "seq = skseq.IntegerSequencer().fit(['a good film', 'a bad film'] * 3)\n"
     "e.load_word_vectors({'good': [1.0, 0.0]}, seq)\n"
     "e.cooccurrence_vectors(seq, ['a good film', 'a bad film'] * 3, n_components=1)",
+    # the NBSVM weights, fitted, are scikit-learn and numpy only
+    "from skseq import LogCountRatioTransformer\n"
+    "LogCountRatioTransformer().fit([[1, 0], [0, 2]], [0, 1]).transform([[1, 1]])",
     # a transformer pipeline end to end, pickled, and through the safe format
     "import io, pickle, skseq\n"
     "from sklearn.pipeline import make_pipeline\n"
