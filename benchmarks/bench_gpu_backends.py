@@ -9,8 +9,9 @@ question with the backends that are there. It needs no skseq classifier
 skseq's own :class:`~skseq._layers.SplitMaskedRNN` (pure Keras), on data
 written beforehand with skseq (``--prepare``, on the TensorFlow machine).
 
-Variants, each trained one warm-up epoch, then one timed epoch and one
-timed prediction pass:
+Variants, each trained one warm-up epoch and prediction pass (tracing),
+then timed over ``--rounds`` epochs and prediction passes, the variants in
+alternating order (medians and minima reported):
 
 - ``fixed_width``: no mask, every batch 500 steps wide (the blog);
 - ``masked_bucketed``: ``mask_zero=True``, rows padded post and batches cut
@@ -19,11 +20,12 @@ timed prediction pass:
 - ``split_bucketed``: the same batches through ``SplitMaskedRNN`` (an
   unmasked pass over the steps every row has, then a masked pass).
 
-For every variant the record says whether Keras took its cuDNN kernel: the
-number of times the backend's fused ``lstm`` returned (cuDNN) and the
-number of times it declined (``NotImplementedError``, the generic step
-loop). Each backend runs in its own process (``KERAS_BACKEND`` is read at
-import), on the GPU and on the CPU.
+For every variant the record says whether Keras took its fused kernel
+(cuDNN on a GPU, the backend's native LSTM on a CPU): the number of times
+the backend's fused ``lstm`` returned and the number of times it declined
+(``NotImplementedError``: the generic step loop). Each backend runs in
+its own process (``KERAS_BACKEND`` is read at import), on the GPU and on
+the CPU.
 
 Run (where a GPU is):
 ``python benchmarks/bench_gpu_backends.py --prepare`` (here, writes the npz),
@@ -35,6 +37,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -77,14 +80,13 @@ def batches(ids, y, batch_size, bucket_step):
     return out
 
 
-def run_backend(data, device, n_rows):
+def run_backend(data, device, n_rows, rounds):
     """Child process: every variant on one backend and device; JSON to stdout."""
     import keras
-
+    import keras.src.backend as kbackend
 
     backend = keras.backend.backend()
-    module = sys.modules[f"keras.src.backend.{backend}.rnn"]
-    fused = module.lstm
+    fused = kbackend.lstm
     calls = {"fused": 0, "declined": 0}
 
     def counting_lstm(*args, **kwargs):
@@ -96,79 +98,89 @@ def run_backend(data, device, n_rows):
         calls["fused"] += 1
         return out
 
-    # the LSTM layer calls keras.src.backend.lstm
-    import keras.src.backend as kbackend
-    kbackend.lstm = counting_lstm
+    kbackend.lstm = counting_lstm  # the LSTM layer calls keras.src.backend.lstm
 
     loaded = np.load(data)
     ids, y = loaded["ids"][:n_rows], loaded["y"][:n_rows]
     # JAX compiles once per batch width: a coarser grid than skseq's 16 steps
     bucket_step = 64 if backend == "jax" else 16
-    record = {"backend": backend, "device": device, "n_rows": len(ids),
-              "bucket_step": bucket_step,
+    record = {"backend": backend, "device": device, "n_rows": len(ids), "rounds": rounds,
+              "bucket_step": bucket_step, "keras": keras.__version__,
               "mean_tokens": float((ids != 0).sum(axis=1).mean())}
     if backend == "torch":
         import torch
-        record["torch"] = torch.__version__
-        record["cuda_available"] = torch.cuda.is_available()
-        record["cudnn_version"] = torch.backends.cudnn.version()
+        record.update(torch=torch.__version__, cuda_available=torch.cuda.is_available(),
+                      cudnn_version=torch.backends.cudnn.version())
     elif backend == "jax":
         import jax
-        record["jax"] = jax.__version__
-        record["jax_devices"] = [str(d) for d in jax.devices()]
-    record["keras"] = keras.__version__
+        record.update(jax=jax.__version__, jax_devices=[str(d) for d in jax.devices()])
 
+    runs = {}
     for variant in VARIANTS:
-        try:
-            record[variant] = run_variant(keras, variant, ids, y, bucket_step, calls)
+        calls.update(fused=0, declined=0)
+        try:  # build, then a warm-up epoch and prediction pass (tracing)
+            runs[variant] = Variant(keras, variant, ids, y, bucket_step)
+            runs[variant].epoch()
+            runs[variant].predict()
+            record[variant] = {"warmup_fused_lstm_calls": dict(calls)}
         except Exception as exc:  # e.g. a layer this backend cannot trace
+            runs.pop(variant, None)
             record[variant] = {"error": f"{type(exc).__name__}: {str(exc)[:500]}"}
-        print(variant, json.dumps(record[variant]), file=sys.stderr, flush=True)
+    times = {name: {"epoch_s": [], "epoch_process_s": [], "predict_s": []} for name in runs}
+    counts = {name: {"fused": 0, "declined": 0} for name in runs}
+    for round_ in range(rounds):  # alternating order: the machine's drift hits all
+        for name in (list(runs) if round_ % 2 == 0 else list(runs)[::-1]):
+            calls.update(fused=0, declined=0)
+            wall, cpu = time.perf_counter(), time.process_time()
+            runs[name].epoch()
+            times[name]["epoch_s"].append(time.perf_counter() - wall)
+            times[name]["epoch_process_s"].append(time.process_time() - cpu)
+            wall = time.perf_counter()
+            runs[name].predict()
+            times[name]["predict_s"].append(time.perf_counter() - wall)
+            for key in calls:
+                counts[name][key] += calls[key]
+    for name in runs:
+        result = record[name]
+        result.update(times[name], timed_fused_lstm_calls=counts[name])
+        for what in ("epoch_s", "predict_s"):
+            result[f"{what}_median"] = statistics.median(times[name][what])
+            result[f"{what}_min"] = min(times[name][what])
+        result["train_rows_per_s"] = len(ids) / result["epoch_s_median"]
+        result["predict_rows_per_s"] = len(ids) / result["predict_s_median"]
+        # traced backends (JAX) decide while tracing: count the warm-up too;
+        # the fused kernel is cuDNN on a GPU, the backend's native LSTM on a CPU
+        total = {key: result["warmup_fused_lstm_calls"][key] + counts[name][key]
+                 for key in calls}
+        result["fused_kernel_taken"] = total["fused"] > 0
+        result["generic_loop_used"] = total["declined"] > 0
+        print(name, json.dumps(result), file=sys.stderr, flush=True)
     json.dump(record, sys.stdout)
 
 
-def run_variant(keras, variant, ids, y, bucket_step, calls):
-    """Train and predict one variant; timings and fused-kernel call counts."""
-    from skseq._layers import SplitMaskedRNN
+class Variant:
+    """One variant's model and its fixed batches."""
 
-    if True:
+    def __init__(self, keras, variant, ids, y, bucket_step):
+        from skseq._layers import SplitMaskedRNN
+
         keras.utils.set_random_seed(0)
         masked = variant != "fixed_width"
         inputs = keras.Input((None,), dtype="int32")
         x = keras.layers.Embedding(5000, 32, mask_zero=masked)(inputs)
         lstm = keras.layers.LSTM(100)
         x = SplitMaskedRNN(lstm)(x) if variant == "split_bucketed" else lstm(x)
-        model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(x))
-        model.compile("adam", "binary_crossentropy")
-        train = batches(ids, y, 64, bucket_step if masked else 0)
-        result = {}
-        for phase in ("warmup", "timed"):
-            calls.update(fused=0, declined=0)
-            wall, cpu = time.perf_counter(), time.process_time()
-            for xb, yb in train:
-                loss = model.train_on_batch(xb, yb)
-            result[f"{phase}_epoch_s"] = time.perf_counter() - wall
-            result[f"{phase}_epoch_process_s"] = time.process_time() - cpu
-            result[f"{phase}_fused_lstm_calls"] = dict(calls)
-        result["train_rows_per_s"] = len(ids) / result["timed_epoch_s"]
-        result["last_loss"] = float(np.asarray(loss).ravel()[0])
-        for phase in ("warmup", "timed"):
-            calls.update(fused=0, declined=0)
-            wall = time.perf_counter()
-            for xb, _ in train:
-                model.predict_on_batch(xb)
-            result[f"{phase}_predict_s"] = time.perf_counter() - wall
-            result[f"{phase}_predict_fused_lstm_calls"] = dict(calls)
-        result["predict_rows_per_s"] = len(ids) / result["timed_predict_s"]
-        # traced backends (JAX, TensorFlow) decide while tracing, in warm-up
-        for key in ("fused", "declined"):
-            result[f"fused_lstm_{key}"] = sum(
-                result[f"{phase}{what}_fused_lstm_calls"][key]
-                for phase in ("warmup", "timed") for what in ("", "_predict"))
-        # the fused kernel is cuDNN on a GPU, the backend's native LSTM on a CPU
-        result["fused_kernel_taken"] = result["fused_lstm_fused"] > 0
-        result["generic_loop_used"] = result["fused_lstm_declined"] > 0
-    return result
+        self.model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(x))
+        self.model.compile("adam", "binary_crossentropy")
+        self.batches = batches(ids, y, 64, bucket_step if masked else 0)
+
+    def epoch(self):
+        for xb, yb in self.batches:
+            self.model.train_on_batch(xb, yb)
+
+    def predict(self):
+        for xb, _ in self.batches:
+            self.model.predict_on_batch(xb)
 
 
 def main():
@@ -179,13 +191,14 @@ def main():
     parser.add_argument("--backends", nargs="+", default=["torch", "jax"])
     parser.add_argument("--gpu-rows", type=int, default=1024)
     parser.add_argument("--cpu-rows", type=int, default=256)
-    parser.add_argument("--timeout", type=float, default=90)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--child", nargs=2, metavar=("DEVICE", "ROWS"))
     args = parser.parse_args()
     if args.prepare:
         return prepare(args.data, 4096)
     if args.child:
-        return run_backend(args.data, args.child[0], int(args.child[1]))
+        return run_backend(args.data, args.child[0], int(args.child[1]), args.rounds)
     runs = []
     for backend in args.backends:
         for device, rows in (("gpu", args.gpu_rows), ("cpu", args.cpu_rows)):
@@ -195,7 +208,8 @@ def main():
             start = time.perf_counter()
             try:
                 proc = subprocess.run([sys.executable, __file__, "--data", args.data,
-                                       "--child", device, str(rows)],
+                                       "--rounds", str(args.rounds), "--child", device,
+                                       str(rows)],
                                       env=env, capture_output=True, text=True,
                                       timeout=args.timeout)
                 run = (json.loads(proc.stdout) if proc.returncode == 0 else
