@@ -7,7 +7,8 @@ question with the backends that are there. It needs no skseq classifier
 (skseq's classifier imports TensorFlow): it builds the blog's model
 (``Embedding(5000, 32)`` + ``LSTM(100)`` + ``Dense(1)``) in plain Keras, and
 skseq's own :class:`~skseq._layers.SplitMaskedRNN` (pure Keras), on data
-written beforehand with skseq (``--prepare``, on the TensorFlow machine).
+written beforehand with skseq (``--prepare``, on the TensorFlow machine:
+4,096 protocol training reviews drawn at random, post padding).
 
 Variants, each trained one warm-up epoch and prediction pass (tracing),
 then timed over ``--rounds`` epochs and prediction passes, the variants in
@@ -48,7 +49,7 @@ VARIANTS = ("fixed_width", "masked_bucketed", "split_bucketed")
 
 
 def prepare(path, n_rows):
-    """Blog-configuration ids of the first protocol training reviews (skseq, TF)."""
+    """Blog-configuration ids of ``n_rows`` random protocol training reviews (skseq, TF)."""
     from skseq import IntegerSequencer, Padder
     from skseq.datasets import load_imdb
 
