@@ -151,14 +151,49 @@ class Padder(TransformerMixin, BaseEstimator):
         try:
             for start in range(0, len(rows), _CHUNK_ROWS):
                 chunk = rows[start:start + _CHUNK_ROWS]
-                out[start:start + len(chunk)] = self._pad(
-                    *check_sequences(chunk, owner="Padder"), width)
+                padded = self._pad_int_rows(chunk, width)
+                if padded is None:  # the general path checks and names the problem
+                    padded = self._pad(*check_sequences(chunk, owner="Padder"), width)
+                out[start:start + len(chunk)] = padded
         except (TypeError, ValueError):
             # the error named a row of the chunk: redo the whole input the
             # plain way, whose error names the row of X
             self._pad(*check_sequences(rows, owner="Padder"), width)
             raise
         return out
+
+    def _pad_int_rows(self, rows, width):
+        """Pad rows that NumPy reads as int64 straight into place, else None.
+
+        The common case (Python lists of ints) skips the general path's
+        concatenate-then-scatter. Strictness is kept by reading each whole
+        row without a dtype: a float, a string or None in any part of it
+        (the truncated part included) changes the inferred dtype, and the
+        row goes to the general path, which accepts it or names it.
+        """
+        dtype = np.dtype(self.dtype)
+        # built in int64, then range-checked and cast (uint64 would not fit)
+        if dtype.kind not in "iu" or dtype == np.uint64 or not isinstance(self.value, Integral):
+            return None
+        out = np.full((len(rows), width), self.value, np.int64)
+        keep_end, pad_end = self.truncating == "pre", self.padding == "pre"
+        for i, row in enumerate(rows):
+            try:
+                ids = np.asarray(row)
+            except (TypeError, ValueError):
+                return None
+            if ids.ndim != 1 or (ids.dtype.kind != "i" and ids.size):
+                return None
+            if ids.size > width:
+                ids = ids[-width:] if keep_end else ids[:width]
+            if ids.size and pad_end:
+                out[i, width - ids.size:] = ids
+            elif ids.size:
+                out[i, :ids.size] = ids
+        info = np.iinfo(dtype)
+        if out.size and (out.min() < info.min or out.max() > info.max):
+            return None
+        return out.astype(dtype, copy=False)
 
     def transform(self, X):
         """Pad and truncate the sequences to ``maxlen_``.

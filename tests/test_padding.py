@@ -129,6 +129,34 @@ def test_bad_row_is_named_and_a_failed_fit_keeps_the_old_state(
         padder.transform(X)
 
 
+@pytest.mark.parametrize("n_rows", [60, 600])  # one chunk; three chunks
+@pytest.mark.parametrize("truncating", ["pre", "post"])
+@pytest.mark.parametrize(
+    "bad_value, error, match",
+    [
+        (2.5, ValueError, "Row 55 of X holds a non-integer value"),
+        ("3", TypeError, "Row 55 of X"),
+        (2**40, ValueError, "Row 55 of X holds id 1099511627776"),
+    ],
+)
+def test_bad_value_in_the_truncated_part_is_still_an_error(n_rows, truncating,
+                                                           bad_value, error, match):
+    # maxlen 3 drops the first (pre) or last (post) two ids of every row
+    row = [1, 2, 3, 4, 5]
+    bad = n_rows - 5
+    X = [row] * n_rows
+    X[bad] = [bad_value, 2, 3, 4, bad_value]
+    with pytest.raises(error, match=match.replace("55", str(bad))):
+        Padder(maxlen=3, truncating=truncating).fit_transform(X)
+
+
+def test_whole_number_floats_and_int_arrays_pad_alike_in_short_and_long_lists():
+    rows = [[1, 2, 3], [4.0, 5.0], np.array([6, 7], dtype=np.int8), []] * 150
+    expected = keras.utils.pad_sequences(rows, maxlen=2)
+    np.testing.assert_array_equal(Padder(maxlen=2).fit_transform(rows), expected)
+    np.testing.assert_array_equal(Padder(maxlen=2).fit_transform(rows[:8]), expected[:8])
+
+
 def test_transform_before_fit():
     with pytest.raises(NotFittedError):
         Padder().transform([[1]])
