@@ -53,10 +53,12 @@ _ROUTABLE = ("optimizer", "callbacks")
 _ARCHITECTURE_PARAMS = ("embedding_dim", "units", "layer_type", "bidirectional",
                         "n_layers", "dropout", "embedding_dropout", "recurrent_dropout",
                         "conv_filters", "conv_kernel_size", "pool_size", "pooling",
-                        "mask_padding")
-# Architecture settings added after format version 2, with the value that
-# reads a version-2 file as it was written.
-_ADDED_ARCHITECTURE = {"embedding_dropout": 0.0, "pooling": "last"}
+                        "mask_padding", "linear_ngrams", "ngram_buckets")
+# Architecture settings added after format version 2: the first format
+# version that writes each, and the value that reads an older file as it
+# was written.
+_ADDED_ARCHITECTURE = {"embedding_dropout": (3, 0.0), "pooling": (3, "last"),
+                       "linear_ngrams": (4, 0), "ngram_buckets": (4, 2**20)}
 # Held out for early stopping when validation_fraction is None (as
 # MLPClassifier and HistGradientBoostingClassifier).
 _DEFAULT_VALIDATION_FRACTION = 0.1
@@ -76,7 +78,8 @@ _BUILTIN_OPTIMIZERS = ("adam", "adamw", "adadelta", "adafactor", "adagrad", "ada
 # Bounds on an architecture read from a file (beyond these, building the
 # model alone would take minutes).
 _MAX_LOADED = {"embedding_dim": 4096, "units": 4096, "n_layers": 32,
-               "conv_filters": 4096, "conv_kernel_size": 512, "pool_size": 512}
+               "conv_filters": 4096, "conv_kernel_size": 512, "pool_size": 512,
+               "ngram_buckets": 2**26}
 
 
 class _StopOnNonFiniteLoss(keras.callbacks.Callback):
@@ -142,6 +145,19 @@ class LSTMSequenceClassifier(KerasClassifierCompat):
         (one learned score per step, softmax over the steps). With
         ``mask_padding`` padding never enters a maximum, a mean or an
         attention weight.
+    linear_ngrams : {0, 1, 2}, default=0
+        Add a linear model over the sequence's bag of n-grams to the
+        network's output logits (wide and deep): 1 scores every token, 2
+        also every pair of adjacent tokens (hashed into ``ngram_buckets``
+        rows). Each n-gram has a learned weight per output, starting at 0;
+        a sequence's weights are summed and divided by the square root of
+        its length. The padding id 0 never counts, so the result does not
+        depend on padding. Trained jointly with the network, at 40 times its
+        step size (with Adam); see the user guide. 0 (none) keeps the
+        source documents' models.
+    ngram_buckets : int, default=2**20
+        Rows of the pair weights with ``linear_ngrams=2``: the pair of ids
+        ``(a, b)`` uses row ``(a * vocab_size_ + b) % ngram_buckets``.
     vocab_size : int or None, default=None
         Embedding ``input_dim``. ``None`` infers it at fit as the largest id
         in ``X`` plus one (or takes it from ``embeddings``). Ids at or above
@@ -256,8 +272,9 @@ default='adam'
     architecture_ : dict
         The architecture settings (``embedding_dim``, ``units``,
         ``layer_type``, ``bidirectional``, ``n_layers``, ``dropout``,
-        ``recurrent_dropout``, ``conv_filters``, ``conv_kernel_size``,
-        ``pool_size``, ``mask_padding``) the model was built with; they
+        ``embedding_dropout``, ``recurrent_dropout``, ``conv_filters``,
+        ``conv_kernel_size``, ``pool_size``, ``pooling``, ``mask_padding``,
+        ``linear_ngrams``, ``ngram_buckets``) the model was built with; they
         govern prediction until the next fit, whatever ``set_params`` does.
     n_features_in_ : int
         Width of ``X`` at fit (the model accepts any width later).
@@ -307,6 +324,8 @@ default='adam'
         "conv_kernel_size": [Interval(Integral, 1, None, closed="left")],
         "pool_size": [Interval(Integral, 1, None, closed="left")],
         "pooling": [StrOptions(set(POOLINGS))],
+        "linear_ngrams": [Interval(Integral, 0, 2, closed="both")],
+        "ngram_buckets": [Interval(Integral, 1, None, closed="left")],
         "embedding_dropout": [Interval(Real, 0, 1, closed="left")],
         "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
         "embeddings": ["array-like", None],
@@ -344,6 +363,8 @@ default='adam'
         conv_kernel_size=3,
         pool_size=2,
         pooling="last",
+        linear_ngrams=0,
+        ngram_buckets=2**20,
         vocab_size=None,
         embeddings=None,
         trainable_embeddings=True,
@@ -376,6 +397,8 @@ default='adam'
         self.conv_kernel_size = conv_kernel_size
         self.pool_size = pool_size
         self.pooling = pooling
+        self.linear_ngrams = linear_ngrams
+        self.ngram_buckets = ngram_buckets
         self.vocab_size = vocab_size
         self.embeddings = embeddings
         self.trainable_embeddings = trainable_embeddings
@@ -992,9 +1015,9 @@ default='adam'
         n_features_in = check_int(field(state, "n_features_in_", int, owner=owner),
                                   "n_features_in_", 1, 2**31 - 1, owner=owner)
         architecture = field(state, "architecture_", dict, owner=owner)
-        # a format-2 file predates these settings; its model had their defaults
-        architecture = {**{k: v for k, v in _ADDED_ARCHITECTURE.items()
-                           if context["format_version"] == 2}, **architecture}
+        # an older file predates some settings; its model had their defaults
+        architecture = {**{k: default for k, (added, default) in _ADDED_ARCHITECTURE.items()
+                           if context["format_version"] < added}, **architecture}
         if set(architecture) != set(_ARCHITECTURE_PARAMS):
             raise UnsafeModelFileError(f"{owner}: architecture_ must give exactly "
                                        f"{', '.join(_ARCHITECTURE_PARAMS)}")

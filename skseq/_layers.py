@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-__all__ = ["SplitMaskedRNN", "SequencePooling", "POOLINGS"]
+__all__ = ["SplitMaskedRNN", "SequencePooling", "NgramLinear", "POOLINGS"]
 
 #: ``pooling`` values of :func:`~skseq._architectures.build_model`.
 POOLINGS = ("last", "max", "mean", "max_mean", "attention")
@@ -190,3 +190,79 @@ class SequencePooling(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "mode": self.mode}
+
+
+@keras.saving.register_keras_serializable(package="skseq")
+class NgramLinear(keras.layers.Layer):
+    """A linear model over a sequence's bag of n-grams, as logits.
+
+    The "wide" part of a wide-and-deep model (Cheng et al. 2016), over the
+    n-grams fastText reads (Joulin et al. 2017): every token has a learned
+    weight per output and, with ``order=2``, so has every pair of adjacent
+    tokens, the pair ``(a, b)`` hashed to row ``(a * vocab_size + b) mod
+    buckets``. The weights of a sequence's n-grams are summed and divided by
+    the square root of its number of tokens (a bag of counts scaled to about
+    unit norm, as TF-IDF is). The padding id 0 is never a token nor part of
+    a pair, so the result does not depend on padding; an all-padding row
+    gives zeros.
+
+    Parameters
+    ----------
+    vocab_size : int
+        Rows of the token weights: every id must be smaller.
+    n_outputs : int
+        Logits per sequence.
+    order : {1, 2}, default=2
+        1: tokens only; 2: tokens and adjacent pairs.
+    buckets : int, default=2**20
+        Rows of the pair weights (``order=2``).
+    scale : float, default=1.0
+        Multiplies the weights, which start at zero. Adam moves every weight
+        by about its learning rate per step whatever the gradient's size,
+        so ``scale`` is this layer's learning rate relative to the rest of
+        the model's.
+    **kwargs : dict
+        Keras layer arguments (``name``, ...).
+    """
+
+    def __init__(self, vocab_size, n_outputs, order=2, buckets=2**20, scale=1.0,
+                 **kwargs):
+        super().__init__(**kwargs)
+        if order not in (1, 2):
+            raise ValueError(f"order must be 1 or 2; got {order!r}")
+        self.vocab_size, self.n_outputs = vocab_size, n_outputs
+        self.order, self.buckets, self.scale = order, buckets, scale
+
+    def build(self, input_shape):
+        self.unigrams = self.add_weight(shape=(self.vocab_size, self.n_outputs),
+                                        initializer="zeros", name="unigrams")
+        self.bigrams = self.add_weight(shape=(self.buckets, self.n_outputs),
+                                       initializer="zeros", name="bigrams") \
+            if self.order == 2 else None
+
+    def call(self, ids, presence=None):
+        """Logits of ``ids``; ``presence`` (same shape, default 1) weighs each
+        position's token and its share in pairs (integrated gradients scale
+        the tokens in with it; the length divisor stays the real count)."""
+        ids = ops.cast(ids, "int32")
+        real = ops.cast(ops.not_equal(ids, 0), self.compute_dtype)  # (batch, steps)
+        count = ops.maximum(ops.sum(real, axis=1, keepdims=True), 1.0)
+        if presence is not None:
+            real = real * ops.cast(presence, self.compute_dtype)
+        total = ops.sum(ops.take(self.unigrams, ids, axis=0) * real[..., None], axis=1)
+        if self.order == 2:
+            pairs = real[:, :-1] * real[:, 1:]
+            # int64: vocab_size squared overflows int32
+            rows = ops.mod(ops.cast(ids[:, :-1], "int64") * self.vocab_size
+                           + ops.cast(ids[:, 1:], "int64"), self.buckets)
+            total = total + ops.sum(ops.take(self.bigrams, rows, axis=0) * pairs[..., None],
+                                    axis=1)
+        return self.scale * total / ops.sqrt(count)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.n_outputs)
+
+    def get_config(self):
+        return {**super().get_config(), "vocab_size": self.vocab_size,
+                "n_outputs": self.n_outputs, "order": self.order,
+                "buckets": self.buckets, "scale": self.scale}

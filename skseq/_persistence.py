@@ -42,10 +42,12 @@ from ._schema import params_to_saved
 __all__ = ["save", "load", "UnsafeModelFileError", "LIMITS"]
 
 FORMAT = "skseq-model"
-FORMAT_VERSION = 3
-# Versions load reads: 2 lacks the classifier settings added in 0.2 (read as
-# their defaults, the model such a file holds) and its early-stopping scores.
-_READABLE_VERSIONS = (2, 3)
+FORMAT_VERSION = 4
+# Versions load reads: 2 and 3 lack classifier settings added since (read as
+# their defaults, the model such a file holds; 2 also lacks early-stopping
+# scores). A new setting bumps the version, so an older skseq refuses a file
+# whose model it would build wrong.
+_READABLE_VERSIONS = (2, 3, 4)
 _MiB = 1024**2
 
 #: Size limits of :func:`load`, in bytes of *inflated* data (what a member
@@ -72,20 +74,22 @@ _ALLOWED_NODES = {
     None: {"__keras_tensor__"},
     "keras": {"DTypePolicy"},
     "keras.layers": {"InputLayer", "Embedding", "Dropout", "Conv1D", "MaxPooling1D",
-                     "LSTM", "GRU", "SimpleRNN", "Bidirectional", "Dense", "SpatialDropout1D"},
+                     "LSTM", "GRU", "SimpleRNN", "Bidirectional", "Dense", "SpatialDropout1D",
+                     "Add", "Activation"},
     "keras.initializers": {"GlorotUniform", "Orthogonal", "RandomUniform", "Zeros"},
     "keras.src.models.functional": {"Functional"},
     "keras.src.ops.core": {"Cast"},
     "keras.src.ops.numpy": {"ExpandDims", "Greater", "Multiply", "NotEqual", "Squeeze"},
     "keras.optimizers": {"Adam", "AdamW", "Adadelta", "Adafactor", "Adagrad", "Adamax",
                          "Ftrl", "Lamb", "Lion", "Nadam", "RMSprop", "SGD"},
-    "skseq._layers": {"SplitMaskedRNN", "SequencePooling"},
+    "skseq._layers": {"SplitMaskedRNN", "SequencePooling", "NgramLinear"},
 }
 # Older spellings of allowed nodes: Keras 3.2 to at least 3.5 name the
 # Orthogonal initializer OrthogonalInitializer (the lower-bounds CI run found it)
 _RENAMED_NODES = {("keras.initializers", "OrthogonalInitializer"): "Orthogonal"}
 _SKSEQ_REGISTERED = {"SplitMaskedRNN": "skseq>SplitMaskedRNN",
-                     "SequencePooling": "skseq>SequencePooling"}
+                     "SequencePooling": "skseq>SequencePooling",
+                     "NgramLinear": "skseq>NgramLinear"}
 _ALLOWED_ACTIVATIONS = {"tanh", "sigmoid", "relu", "softmax", "linear"}
 
 

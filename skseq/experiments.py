@@ -147,14 +147,17 @@ REFERENCE_MODELS = {
 #: masked and length-bucketed batches (faster, and invariant to padding),
 #: padded at the end (the layout the masked model reads), a 10,000-word
 #: vocabulary, max + mean pooling over the LSTM's steps, whole word vectors
-#: dropped at rate 0.2, and early stopping on a 10% stratified validation
-#: part (at most 10 epochs, patience 2, best epoch kept). Chosen from the
-#: measurements on the results page.
+#: dropped at rate 0.2, a linear model over the review's words and word
+#: pairs added to the LSTM's output (``linear_ngrams=2``: wide and deep),
+#: and early stopping on a 10% stratified validation part (at most 10
+#: epochs, patience 2, best epoch kept). Chosen from the measurements on
+#: the results page.
 DEFAULT_MODEL = ReferenceModel(
     "default", "skseq default: masked Conv1D(32, 3) + MaxPooling1D(2) + LSTM(100), "
-               "max+mean pooling, early stopping",
+               "max+mean pooling, plus linear word and word-pair terms, early stopping",
     10000, 500, dict(_BLOG, conv_filters=32, mask_padding=True, pooling="max_mean",
-                     embedding_dropout=0.2, early_stopping=True, epochs=10),
+                     embedding_dropout=0.2, linear_ngrams=2, early_stopping=True,
+                     epochs=10),
     padding="post",
 )
 

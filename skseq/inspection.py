@@ -137,7 +137,9 @@ def token_attributions(estimator, X, *, method="occlusion", target=None, steps=3
         gradient of the target class's probability with respect to it,
         averaged along the straight path from the baseline (every token's
         vector zero; padding and the mask unchanged, so padding never gets
-        a score) to the text.
+        a score) to the text. With ``linear_ngrams`` each token's weight in
+        the n-gram part is scaled along the same path (0 at the baseline),
+        and its gradient adds to the token's score.
     target : class label, default=None
         The class the scores are toward; ``None`` uses each text's predicted
         class. It must be one of the classifier's ``classes_``.
@@ -296,6 +298,13 @@ def _integrated_gradients(clf, rows, target, steps):
         return seen["scaled"]
 
     embedding.call = scaled_lookup
+    # the n-gram part (linear_ngrams) reads ids, not vectors: its tokens are
+    # scaled in along the same path through their presence
+    ngrams = model.get_layer("linear_ngrams") if clf.architecture_.get("linear_ngrams") \
+        else None
+    if ngrams is not None:
+        ngram_call = ngrams.call
+        ngrams.call = lambda inputs: ngram_call(inputs, presence=seen["presence"])
     alphas = np.concatenate([(np.arange(steps) + 0.5) / steps, [1.0, 0.0]])
     results = []
     for ids, tokens, oov, pad in rows:
@@ -303,16 +312,22 @@ def _integrated_gradients(clf, rows, target, steps):
         real = row != 0
         seen["scale"] = tf.constant(np.where(real[None, :, None], alphas[:, None, None],
                                              1.0), dtype=embedding.compute_dtype)
+        seen["presence"] = tf.constant(np.broadcast_to(alphas[:, None], (steps + 2, row.size)),
+                                       dtype=embedding.compute_dtype)
         with tf.GradientTape() as tape:
+            tape.watch(seen["presence"])
             out = model(tf.constant(np.repeat(row[None], steps + 2, axis=0)),
                         training=False)
             proba = tf.concat([1.0 - out, out], axis=1) if out.shape[1] == 1 else out
             column = (int(np.argmax(proba[steps].numpy())) if target is None
                       else int(np.flatnonzero(clf.classes_ == target)[0]))
             score = proba[:, column]
-        gradients = tape.gradient(score, seen["scaled"]).numpy()
+        gradients, presence_gradients = tape.gradient(
+            score, [seen["scaled"], seen["presence"]],
+            unconnected_gradients=tf.UnconnectedGradients.ZERO)
         vectors = seen["vectors"].numpy()[0]
-        per_position = (vectors * gradients[:steps].mean(axis=0)).sum(axis=-1)
+        per_position = (vectors * gradients.numpy()[:steps].mean(axis=0)).sum(axis=-1)
+        per_position += presence_gradients.numpy()[:steps].mean(axis=0)  # times 1 - 0
         full = clf.predict_proba(row[None])[0]
         scores, baseline = per_position[real].astype(np.float64), float(score[steps + 1])
         results.append(TokenAttribution(

@@ -114,6 +114,16 @@ def test_allow_list_is_exactly_what_build_model_produces():
         _check_keras_config(config)
         _class_nodes(config, seen)
         assert count_parameters(**settings) == model.count_params(), settings
+    wide = list(itertools.product([1, 2], ["last", "max_mean"], [False, True], [1, 3]))
+    for linear_ngrams, pooling, mask_padding, n_outputs in wide:
+        settings = dict(vocab_size=50, n_outputs=n_outputs, embedding_dim=4, units=3,
+                        pooling=pooling, mask_padding=mask_padding,
+                        linear_ngrams=linear_ngrams, ngram_buckets=64)
+        model = build_model(**settings)
+        config = keras.saving.serialize_keras_object(model)
+        _check_keras_config(config)
+        _class_nodes(config, seen)
+        assert count_parameters(**settings) == model.count_params(), settings
     # the allow-list names every optimizer of recent Keras; older ones lack some
     missing = {("keras.optimizers", name) for name in _ALLOWED_NODES["keras.optimizers"]
                if not hasattr(keras.optimizers, name)}

@@ -196,6 +196,36 @@ def test_every_pooling_is_padding_invariant_and_row_independent(
     assert np.ptp(full[lengths > 0, 1]) > 0  # a real model: outputs differ by row
 
 
+@pytest.mark.parametrize("linear_ngrams", [1, 2])
+@pytest.mark.parametrize("pooling", ["last", "max_mean"])
+@pytest.mark.parametrize("bidirectional", [False, True])  # (3 classes: softmax)
+def test_linear_ngrams_are_padding_invariant_and_row_independent(
+        linear_ngrams, pooling, bidirectional):
+    # the n-gram part never reads padding (nor a pair with padding): the same
+    # result whatever the padding side, width and neighbouring rows (a sum
+    # over more steps may round differently)
+    clf = _initialized_classifier(pooling=pooling, bidirectional=bidirectional,
+                                  linear_ngrams=linear_ngrams, ngram_buckets=97)
+    layer = clf.model_.get_layer("linear_ngrams")
+    rng = np.random.RandomState(0)
+    layer.set_weights([0.01 * rng.normal(size=w.shape).astype("float32")
+                       for w in layer.get_weights()])  # untrained: zeros
+    lengths = rng.randint(0, 40, size=100)
+    tokens = [rng.randint(1, 60, size=n) for n in lengths]
+    post = Padder(maxlen=40, padding="post").fit_transform(tokens)
+    full = clf.predict_proba(post)
+    for padder in [Padder(maxlen=40), Padder(maxlen=97, padding="post")]:
+        np.testing.assert_allclose(clf.predict_proba(padder.fit_transform(tokens)),
+                                   full, rtol=0, atol=1e-6, err_msg=repr(padder))
+    for k in (1, 17):
+        np.testing.assert_allclose(clf.predict_proba(post[:k]), full[:k], rtol=0, atol=1e-6)
+    order = rng.permutation(100)
+    np.testing.assert_allclose(clf.predict_proba(post[order]), full[order],
+                               rtol=0, atol=1e-6)
+    layer.set_weights([np.zeros_like(w) for w in layer.get_weights()])
+    assert np.abs(clf.predict_proba(post) - full).max() > 1e-3  # the part was read
+
+
 def test_chunk_bounds():
     from skseq._classifier import _Predictor
 

@@ -42,7 +42,8 @@ def test_quick_main_job(quick_run):
     model = record["models"][0]
     assert {"settings", "results", "history", "timings_s", "parameter_count"} <= set(model)
     assert [r["data"] for r in model["results"]] == ["train", "test"]
-    assert model["parameter_count"] == 376_505  # 10,000 words, max+mean head
+    # 10,000 words, max+mean head; word weights and 2**20 word-pair weights
+    assert model["parameter_count"] == 376_505 + 10_000 + 2**20
     assert record["data"]["n_train"] == 2000
 
 

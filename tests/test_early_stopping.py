@@ -11,33 +11,25 @@ from sklearn.metrics import log_loss
 from sklearn.model_selection import GridSearchCV
 
 from _crafted import rewrite
-from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder, load, save
+from skseq import LSTMSequenceClassifier, load, save
 from skseq._early_stopping import BestEpoch
 
 TINY = dict(embedding_dim=8, units=8, batch_size=32)
 
 
 @pytest.fixture(scope="module")
-def rt_padded(rt_texts):
-    X, y = rt_texts
-    ids = Padder(maxlen=30, padding="post").fit_transform(
-        IntegerSequencer(num_words=1000).fit_transform(X))
-    return ids, y
-
-
-@pytest.fixture(scope="module")
-def stopped(rt_padded):
+def stopped(rt_post_padded):
     # a learnable slice and a high learning rate: the validation accuracy
     # peaks within a few epochs, then patience runs out
-    X, y = rt_padded
+    X, y = rt_post_padded
     clf = LSTMSequenceClassifier(early_stopping=True, scoring="accuracy", epochs=30,
                                  n_iter_no_change=2, optimizer__learning_rate=0.02,
                                  random_state=0, **TINY)
     return clf.fit(X[:450], y[:450], validation_data=(X[450:], y[450:]))
 
 
-def test_stops_before_the_maximum_and_keeps_the_best_epoch(stopped, rt_padded):
-    X, y = rt_padded
+def test_stops_before_the_maximum_and_keeps_the_best_epoch(stopped, rt_post_padded):
+    X, y = rt_post_padded
     clf = stopped
     assert 3 <= clf.n_iter_ < 30
     assert len(clf.validation_scores_) == clf.n_iter_ == len(clf.history_["loss"])
@@ -50,8 +42,8 @@ def test_stops_before_the_maximum_and_keeps_the_best_epoch(stopped, rt_padded):
                                                         abs=1e-12)
 
 
-def test_loss_scoring_restores_the_lowest_validation_loss(rt_padded):
-    X, y = rt_padded
+def test_loss_scoring_restores_the_lowest_validation_loss(rt_post_padded):
+    X, y = rt_post_padded
     clf = LSTMSequenceClassifier(early_stopping=True, epochs=12,
                                  optimizer__learning_rate=0.02, random_state=0, **TINY)
     clf.fit(X[:450], y[:450], validation_data=(X[450:], y[450:]))
@@ -70,11 +62,11 @@ def _bag_of_embeddings():
     return model
 
 
-def test_best_epoch_is_restored_when_the_maximum_is_reached(rt_padded):
+def test_best_epoch_is_restored_when_the_maximum_is_reached(rt_post_padded):
     # Scores 1, 3, 2 with ample patience: training runs all three epochs and
     # ends with the second epoch's weights (Keras' EarlyStopping would keep
     # the third's).
-    X, y = rt_padded
+    X, y = rt_post_padded
     model = _bag_of_embeddings()
     scores = iter([1.0, 3.0, 2.0])
     weights = []
@@ -89,8 +81,8 @@ def test_best_epoch_is_restored_when_the_maximum_is_reached(rt_padded):
         np.testing.assert_array_equal(kept, second)
 
 
-def test_tol_counts_small_improvements_as_none(rt_padded):
-    X, y = rt_padded
+def test_tol_counts_small_improvements_as_none(rt_post_padded):
+    X, y = rt_post_padded
     model = _bag_of_embeddings()
     scores = iter([1.0, 1.05, 1.08, 5.0])
     stopper = BestEpoch(lambda logs: next(scores), n_iter_no_change=2, tol=0.1)
@@ -100,8 +92,8 @@ def test_tol_counts_small_improvements_as_none(rt_padded):
     assert stopper.scores == [1.0, 1.05, 1.08] and stopper.best_epoch == 2
 
 
-def test_held_out_fraction_defaults_and_no_early_stopping(rt_padded):
-    X, y = rt_padded
+def test_held_out_fraction_defaults_and_no_early_stopping(rt_post_padded):
+    X, y = rt_post_padded
     clf = LSTMSequenceClassifier(early_stopping=True, epochs=1, random_state=0, **TINY)
     clf.fit(X, y)
     assert "val_loss" in clf.history_ and clf.n_iter_ == 1
@@ -111,8 +103,8 @@ def test_held_out_fraction_defaults_and_no_early_stopping(rt_padded):
     assert plain.n_iter_ == 1
 
 
-def test_partial_fit_never_stops_early_and_warm_start_counts_epochs(rt_padded):
-    X, y = rt_padded
+def test_partial_fit_never_stops_early_and_warm_start_counts_epochs(rt_post_padded):
+    X, y = rt_post_padded
     clf = LSTMSequenceClassifier(early_stopping=True, random_state=0, **TINY)
     for _ in range(3):
         clf.partial_fit(X, y, classes=[0, 1])
@@ -122,8 +114,8 @@ def test_partial_fit_never_stops_early_and_warm_start_counts_epochs(rt_padded):
     assert clf.n_iter_ == 5 and len(clf.validation_scores_) == 2
 
 
-def test_validation_split_is_deprecated_but_works(rt_padded):
-    X, y = rt_padded
+def test_validation_split_is_deprecated_but_works(rt_post_padded):
+    X, y = rt_post_padded
     clf = LSTMSequenceClassifier(validation_split=0.2, epochs=1, random_state=0, **TINY)
     with pytest.warns(FutureWarning, match="validation_fraction"):
         clf.fit(X, y)
@@ -141,14 +133,14 @@ def test_validation_split_is_deprecated_but_works(rt_padded):
     ({"pooling": "sum"}, "'pooling' parameter"),
     ({"embedding_dropout": 1.0}, "'embedding_dropout' parameter"),
 ])
-def test_bad_settings_are_named(rt_padded, params, match):
-    X, y = rt_padded
+def test_bad_settings_are_named(rt_post_padded, params, match):
+    X, y = rt_post_padded
     with pytest.raises(ValueError, match=match):
         LSTMSequenceClassifier(**TINY, **params).fit(X, y)
 
 
-def test_fitted_attributes_survive_clone_pickle_and_skseq(stopped, rt_padded, tmp_path):
-    X, _ = rt_padded
+def test_fitted_attributes_survive_clone_pickle_and_skseq(stopped, rt_post_padded, tmp_path):
+    X, _ = rt_post_padded
     assert clone(stopped).get_params() == stopped.get_params()
     save(stopped, tmp_path / "m.skseq")
     for restored in (pickle.loads(pickle.dumps(stopped)), load(tmp_path / "m.skseq")):
@@ -158,35 +150,41 @@ def test_fitted_attributes_survive_clone_pickle_and_skseq(stopped, rt_padded, tm
         np.testing.assert_array_equal(restored.predict_proba(X), stopped.predict_proba(X))
 
 
-def test_format_2_files_still_load(stopped, rt_padded, tmp_path):
-    # a file written by skseq 0.1 lacks pooling, embedding_dropout and the
-    # early-stopping scores: it loads as the model it holds
-    X, _ = rt_padded
-    plain = LSTMSequenceClassifier(epochs=1, random_state=0, **TINY).fit(X, rt_padded[1])
+@pytest.mark.parametrize("version", [2, 3])
+def test_older_format_files_still_load(stopped, rt_post_padded, tmp_path, version):
+    # a file written by skseq 0.1 (format 2) lacks pooling, embedding_dropout
+    # and the early-stopping scores; one of format 3 lacks the n-gram head:
+    # each loads as the model it holds
+    X, _ = rt_post_padded
+    plain = LSTMSequenceClassifier(epochs=1, random_state=0, **TINY).fit(X, rt_post_padded[1])
     path = tmp_path / "old.skseq"
     save(plain, path)
 
-    def as_version_2(members):
+    def as_older_version(members):
         manifest = json.loads(members["manifest.json"])
-        manifest["format_version"] = 2
+        manifest["format_version"] = version
         step = manifest["steps"][0]
-        for name in ("pooling", "embedding_dropout", "early_stopping",
-                     "validation_fraction", "n_iter_no_change", "tol", "scoring"):
+        absent = ["linear_ngrams", "ngram_buckets"]
+        if version == 2:
+            absent += ["pooling", "embedding_dropout", "early_stopping",
+                       "validation_fraction", "n_iter_no_change", "tol", "scoring"]
+            step["params"]["validation_split"] = 0.0
+            del step["state"]["validation_scores_"]
+        for name in absent:
             del step["params"][name]
             step["state"]["architecture_"].pop(name, None)
-        step["params"]["validation_split"] = 0.0
-        del step["state"]["validation_scores_"]
         members["manifest.json"] = json.dumps(manifest).encode()
 
-    rewrite(path, as_version_2)
+    rewrite(path, as_older_version)
     loaded = load(path)
     assert loaded.architecture_["pooling"] == "last"
+    assert loaded.architecture_["linear_ngrams"] == 0
     assert loaded.validation_scores_ is None and loaded.n_iter_ == 1
     np.testing.assert_array_equal(loaded.predict_proba(X), plain.predict_proba(X))
 
 
-def test_grid_search_with_early_stopping_stops_per_fold(rt_padded):
-    X, y = rt_padded
+def test_grid_search_with_early_stopping_stops_per_fold(rt_post_padded):
+    X, y = rt_post_padded
     search = GridSearchCV(
         LSTMSequenceClassifier(early_stopping=True, epochs=6, random_state=0, **TINY),
         {"pooling": ["last", "max_mean"]}, cv=2, error_score="raise").fit(X, y)
@@ -196,8 +194,8 @@ def test_grid_search_with_early_stopping_stops_per_fold(rt_padded):
 
 
 @pytest.mark.parametrize("pooling", ["max", "mean", "max_mean", "attention"])
-def test_poolings_learn_real_text_and_load_from_skseq(rt_padded, pooling, tmp_path):
-    X, y = rt_padded
+def test_poolings_learn_real_text_and_load_from_skseq(rt_post_padded, pooling, tmp_path):
+    X, y = rt_post_padded
     clf = LSTMSequenceClassifier(pooling=pooling, epochs=3, embedding_dropout=0.1,
                                  optimizer__learning_rate=0.01,
                                  random_state=0, **TINY).fit(X[:450], y[:450])
@@ -209,8 +207,8 @@ def test_poolings_learn_real_text_and_load_from_skseq(rt_padded, pooling, tmp_pa
                                   clf.predict_proba(X))
 
 
-def test_adamw_weight_decay_is_routed(rt_padded):
-    X, y = rt_padded
+def test_adamw_weight_decay_is_routed(rt_post_padded):
+    X, y = rt_post_padded
     clf = LSTMSequenceClassifier(optimizer="adamw", optimizer__weight_decay=0.05,
                                  epochs=1, random_state=0, **TINY).fit(X, y)
     assert type(clf.model_.optimizer).__name__ == "AdamW"
