@@ -1053,7 +1053,7 @@ default='adam'
                                        f"{exc}") from None
         try:
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # Keras warns of unbuilt optimizers
+                warnings.simplefilter("ignore")  # older files hold optimizer variables, left unread
                 model.load_weights(context["model_path"])
         except Exception as exc:  # noqa: BLE001 - any mismatch is a bad file
             raise UnsafeModelFileError(f"{owner}: the weights do not fit the "

@@ -47,10 +47,10 @@ def _train_parser():
     )
     parser.add_argument(
         "--experiment", choices=sorted(EXPERIMENTS), default="default",
-        help="default: skseq's default pipeline (conv + LSTM). r-book: the R "
-             "book's four models (num_words 500, maxlen 200, LSTM 32). blog: the "
-             "blog's four models (num_words 5000, maxlen 500, LSTM 100). "
-             "(default: %(default)s)",
+        help="default: skseq's default pipeline (conv + LSTM with a linear "
+             "n-gram head). r-book: the R book's four models (num_words 500, "
+             "maxlen 200, LSTM 32). blog: the blog's four models (num_words "
+             "5000, maxlen 500, LSTM 100). (default: %(default)s)",
     )
     parser.add_argument(
         "--output-dir", type=Path, default=Path("skseq-output"),

@@ -11,8 +11,17 @@ import tempfile
 __all__ = ["model_to_bytes", "model_from_bytes"]
 
 
-def model_to_bytes(model):
-    """Serialise a Keras model to the bytes of a ``.keras`` archive."""
+def model_to_bytes(model, include_optimizer=True):
+    """Serialise a Keras model to the bytes of a ``.keras`` archive.
+
+    ``include_optimizer=False`` writes the layers' weights only: the same
+    layers in an uncompiled model, so Keras stores no optimizer variables
+    (for Adam, twice the weights) that the reader would not restore.
+    """
+    if not include_optimizer:
+        import keras
+
+        model = keras.Model(model.input, model.output, name=model.name)
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "model.keras")
         model.save(path)

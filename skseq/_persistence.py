@@ -180,7 +180,8 @@ def save(estimator, path, *, key=None):
         if hasattr(step, "model_"):
             if "model.keras" in members:
                 raise TypeError("skseq.save stores at most one classifier per pipeline")
-            members["model.keras"] = model_to_bytes(step.model_)
+            # load() never restores optimizer state, so none is written
+            members["model.keras"] = model_to_bytes(step.model_, include_optimizer=False)
     members = {"manifest.json": json.dumps(manifest).encode(), **members}
     checksums = json.dumps({k: hashlib.sha256(v).hexdigest()
                             for k, v in members.items()}).encode()

@@ -69,6 +69,30 @@ def test_loads_in_a_fresh_process(fitted, saved, tmp_path):
     assert out.returncode == 0 and "OK" in out.stdout, out.stderr[-2000:]
 
 
+def test_stores_the_weights_and_no_optimizer_state(fitted, saved, tmp_path, rt_texts):
+    h5py = pytest.importorskip("h5py")  # a Keras dependency
+    pipe, X = fitted
+    model = pipe[-1].model_
+    assert len(model.optimizer.variables) > 0  # there is state that could be stored
+    with zipfile.ZipFile(saved) as archive, \
+            zipfile.ZipFile(archive.open("model.keras")) as inner:
+        (tmp_path / "w.h5").write_bytes(inner.read("model.weights.h5"))
+    stored = {}
+    with h5py.File(tmp_path / "w.h5", "r") as weights:
+        weights.visititems(lambda name, node: stored.__setitem__(name, node.size)
+                           if isinstance(node, h5py.Dataset) else None)
+    assert not [name for name in stored if name.startswith("optimizer")]
+    assert sum(stored.values()) == model.count_params()
+    # a warm start after loading continues from the loaded weights
+    loaded = load(saved)
+    labels = np.where(rt_texts[1] == 1, "pos", "neg")
+    before = loaded.predict_proba(X[:50])
+    loaded[-1].set_params(warm_start=True)
+    loaded.fit(X[:300], labels[:300])
+    assert loaded[-1].n_iter_ == 2 and len(loaded[-1].history_["loss"]) == 2
+    assert not np.array_equal(loaded.predict_proba(X[:50]), before)
+
+
 def test_single_transformer_round_trip(fitted, tmp_path):
     pipe, X = fitted
     save(pipe[0], tmp_path / "seq.skseq")
