@@ -1,5 +1,6 @@
 """Padder: variable-length integer sequences to a fixed-width 2-D array."""
 
+import array
 from numbers import Integral, Real
 
 import numpy as np
@@ -28,8 +29,9 @@ class Padder(TransformerMixin, BaseEstimator):
 
     The parameters have the names and meaning of
     :func:`keras.utils.pad_sequences`, and the output is identical to it for
-    every combination, but the work is vectorised (no Python loop over rows)
-    and the learned width is kept for later ``transform`` calls.
+    every combination; every id is checked (the truncated ones included),
+    each row's kept ids are copied into place as one block of bytes, and the
+    learned width is kept for later ``transform`` calls.
 
     Parameters
     ----------
@@ -147,14 +149,15 @@ class Padder(TransformerMixin, BaseEstimator):
                    truncating=self.truncating, value=self.value, dtype=self.dtype)
 
     def _pad_in_chunks(self, rows, width):
-        out = np.empty((len(rows), width), self.dtype)
+        # np.zeros maps fresh zeroed pages lazily: cheaper than filling
+        out = (np.zeros if self.value == 0 else np.empty)((len(rows), width), self.dtype)
         try:
             for start in range(0, len(rows), _CHUNK_ROWS):
                 chunk = rows[start:start + _CHUNK_ROWS]
-                padded = self._pad_int_rows(chunk, width)
-                if padded is None:  # the general path checks and names the problem
-                    padded = self._pad(*check_sequences(chunk, owner="Padder"), width)
-                out[start:start + len(chunk)] = padded
+                if not self._pad_int_rows(chunk, out[start:start + len(chunk)]):
+                    # the general path checks and names the problem
+                    out[start:start + len(chunk)] = self._pad(
+                        *check_sequences(chunk, owner="Padder"), width)
         except (TypeError, ValueError):
             # the error named a row of the chunk: redo the whole input the
             # plain way, whose error names the row of X
@@ -162,38 +165,67 @@ class Padder(TransformerMixin, BaseEstimator):
             raise
         return out
 
-    def _pad_int_rows(self, rows, width):
-        """Pad rows that NumPy reads as int64 straight into place, else None.
+    def _pad_int_rows(self, rows, out):
+        """Pad integer rows straight into ``out``, else return False.
 
-        The common case (Python lists of ints) skips the general path's
-        concatenate-then-scatter. Strictness is kept by reading each whole
-        row without a dtype: a float, a string or None in any part of it
-        (the truncated part included) changes the inferred dtype, and the
-        row goes to the general path, which accepts it or names it.
+        The common case (Python lists of ints, arrays of ints) skips the
+        general path's concatenation. Every value of a row counts,
+        the truncated part included: a list is read whole by ``array.array``
+        in ``out``'s C type, which refuses anything but integers (floats,
+        strings, None) and integers out of range; an integer array that may
+        not fit is range-checked. On False ``out`` is partly written and the
+        general path, which accepts the row or names the problem, pads the
+        chunk again.
         """
         dtype = np.dtype(self.dtype)
-        # built in int64, then range-checked and cast (uint64 would not fit)
-        if dtype.kind not in "iu" or dtype == np.uint64 or not isinstance(self.value, Integral):
-            return None
-        out = np.full((len(rows), width), self.value, np.int64)
-        keep_end, pad_end = self.truncating == "pre", self.padding == "pre"
-        for i, row in enumerate(rows):
-            try:
-                ids = np.asarray(row)
-            except (TypeError, ValueError):
-                return None
-            if ids.ndim != 1 or (ids.dtype.kind != "i" and ids.size):
-                return None
-            if ids.size > width:
-                ids = ids[-width:] if keep_end else ids[:width]
-            if ids.size and pad_end:
-                out[i, width - ids.size:] = ids
-            elif ids.size:
-                out[i, :ids.size] = ids
+        if dtype.kind not in "iu" or not isinstance(self.value, Integral):
+            return False
         info = np.iinfo(dtype)
-        if out.size and (out.min() < info.min or out.max() > info.max):
-            return None
-        return out.astype(dtype, copy=False)
+        if not info.min <= self.value <= info.max:
+            return False
+        if not out.flags.c_contiguous:
+            return False
+        flat = memoryview(out.reshape(-1))  # a view: out is C-contiguous
+        typecode = flat.format  # a native C type (array's typecode), or no fast path
+        if typecode not in array.typecodes:
+            return False
+        if self.value != 0:  # out is zeros otherwise
+            out[...] = self.value
+        width = out.shape[1]
+        keep_end, pad_end = self.truncating == "pre", self.padding == "pre"
+        unchecked = []  # integer arrays that may not fit dtype, checked at once
+        fits = {}  # array dtype -> whether every value fits dtype
+        for i, row in enumerate(rows):
+            if isinstance(row, (list, tuple)):
+                try:
+                    ids = array.array(typecode, row)
+                except (TypeError, ValueError, OverflowError):
+                    return False
+            else:
+                try:
+                    ids = np.asarray(row)
+                except (TypeError, ValueError):
+                    return False
+                if ids.ndim != 1 or (ids.size and ids.dtype.kind not in "iu"):
+                    return False
+                if ids.dtype not in fits:
+                    fits[ids.dtype] = np.can_cast(ids.dtype, dtype)
+                if ids.size and not fits[ids.dtype]:
+                    unchecked.append(ids)
+            n = len(ids)
+            if n > width:
+                ids, n = (ids[-width:] if keep_end else ids[:width]), width
+            if n:
+                begin = i * width + (width - n if pad_end else 0)
+                if isinstance(ids, array.array):
+                    flat[begin:begin + n] = ids  # a copy of bytes of one C type
+                else:
+                    out[i, begin - i * width:begin - i * width + n] = ids
+        if unchecked:
+            ids = np.concatenate(unchecked)
+            if ids.min() < info.min or ids.max() > info.max:
+                return False
+        return True
 
     def transform(self, X):
         """Pad and truncate the sequences to ``maxlen_``.
@@ -283,6 +315,16 @@ def _check_fits_dtype(values, lengths, value, dtype):
     if dtype.kind == "f":
         return
     info = np.iinfo(dtype)
+    if values.size and values.dtype.kind == "f" and info.max > 2**53:
+        # float64 holds every integer only up to 2**53: beyond, reading the
+        # ids as floats has already rounded them
+        inexact = np.abs(values) > 2**53
+        if inexact.any():
+            row = int(np.searchsorted(np.cumsum(lengths), np.argmax(inexact), "right"))
+            raise ValueError(
+                f"Row {row} of X holds id {values[np.argmax(inexact)].item()!r} as a "
+                "float beyond 2**53, where floats cannot hold every integer; pass "
+                "integer ids of one 64-bit dtype.")
     if not info.min <= value <= info.max:
         raise ValueError(f"Padding value {value!r} does not fit Padder's dtype {dtype}.")
     if values.dtype.kind in "iu" and np.can_cast(values.dtype, dtype):
@@ -299,7 +341,7 @@ def _check_fits_dtype(values, lengths, value, dtype):
 
 def pad(values, lengths, maxlen, *, padding="pre", truncating="pre", value=0,
         dtype="int32"):
-    """Pad concatenated sequences into a ``(n, maxlen)`` array, vectorised.
+    """Pad concatenated sequences into a ``(n, maxlen)`` array.
 
     Parameters
     ----------
@@ -324,27 +366,26 @@ def pad(values, lengths, maxlen, *, padding="pre", truncating="pre", value=0,
     n = lengths.shape[0]
     # np.zeros maps fresh zeroed pages lazily: cheaper than filling
     out = np.zeros((n, maxlen), dtype) if value == 0 else np.full((n, maxlen), value, dtype)
-    kept = np.minimum(lengths, maxlen)
-    if kept.sum() == 0:
+    pad_start, keep_end = padding == "pre", truncating == "pre"
+    if n and (lengths == lengths[0]).all():  # a 2-D array: one slice for every row
+        kept = min(int(lengths[0]), maxlen)
+        if kept:
+            rows = values.reshape(n, -1)
+            target = out[:, maxlen - kept:] if pad_start else out[:, :kept]
+            target[...] = rows[:, -kept:] if keep_end else rows[:, :kept]
         return out
-    # Drop the truncated tokens (a loop over the long rows only), then write
-    # all kept tokens at once through a boolean mask: row-major mask order is
-    # the order of the concatenated kept values.
-    long_rows = np.flatnonzero(lengths > maxlen)
-    if long_rows.size:
-        keep = np.ones(values.shape[0], dtype=bool)
-        ends = np.cumsum(lengths)
-        for i in long_rows:
-            start, drop = ends[i] - lengths[i], lengths[i] - maxlen
-            if truncating == "pre":
-                keep[start:start + drop] = False
-            else:
-                keep[ends[i] - drop:ends[i]] = False
-        values = values[keep]
-    columns = np.arange(maxlen)
-    if padding == "pre":
-        mask = columns >= (maxlen - kept)[:, None]
-    else:
-        mask = columns < kept[:, None]
-    out[mask] = values
+    # Each row's kept ids are one slice of values and one of out, copied as
+    # bytes through memoryviews: no temporary the size of out, and dropped
+    # ids are never copied. The cast is exact (checked above).
+    size = out.itemsize
+    src = memoryview(np.ascontiguousarray(values, dtype=out.dtype).view(np.uint8))
+    dst = memoryview(out.reshape(-1).view(np.uint8))
+    end = 0
+    for i, length in enumerate(lengths.tolist()):
+        start, end = end, end + length
+        kept = min(length, maxlen)
+        if kept:
+            first = (end - kept if keep_end else start) * size
+            at = (i * maxlen + (maxlen - kept if pad_start else 0)) * size
+            dst[at:at + kept * size] = src[first:first + kept * size]
     return out

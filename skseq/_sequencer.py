@@ -1,5 +1,6 @@
 """IntegerSequencer: raw text (or token lists) to integer sequences."""
 
+import heapq
 import re
 import warnings
 from collections import Counter
@@ -310,7 +311,14 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
         if lengths is None:
             counts.pop(_END, None)
         words = [w for w, c in counts.items() if c >= self.min_frequency]
-        words.sort(key=lambda w: (-counts[w], w))
+        if self.num_words is not None:
+            kept = self.num_words - _FIRST_WORD_INDEX
+            if 0 < kept < len(words):  # only words as frequent as the last kept one count
+                least = heapq.nlargest(kept, map(counts.__getitem__, words))[-1]
+                words = [w for w in words if counts[w] >= least]
+        # most frequent first, ties alphabetically (the second sort is stable)
+        words.sort()
+        words.sort(key=counts.__getitem__, reverse=True)
         if self.num_words is not None:
             words = words[: self.num_words - _FIRST_WORD_INDEX]
         self.vocabulary_ = {w: i for i, w in enumerate(words, _FIRST_WORD_INDEX)}

@@ -165,6 +165,8 @@ def check_sequences(X, *, owner):
     try:
         lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
         values = np.concatenate(rows) if lengths.sum() else np.zeros(0, np.int32)
+        if values.dtype.kind == "f" and values.size and np.abs(values).max() > 2**53:
+            values = _concatenate_64_bit_ints(rows, values)
         # (a str row cannot pass: it either fails to concatenate or turns
         # the result's dtype into a string dtype)
         if values.ndim == 1 and values.dtype.kind in "iubf":
@@ -174,6 +176,24 @@ def check_sequences(X, *, owner):
         pass
     _explain_bad_row(rows, owner)
     raise TypeError(f"{owner} expects integer sequences.")  # pragma: no cover
+
+
+def _concatenate_64_bit_ints(rows, values):
+    """Integer rows NumPy joined as (rounded) floats, joined exactly if one
+    64-bit dtype holds them all; else ``values`` unchanged.
+
+    NumPy joins signed and uint64 ids as float64, which holds integers
+    exactly only up to 2**53.
+    """
+    arrays = [np.asarray(row) for row in rows]
+    if not all(a.dtype.kind in "iub" for a in arrays if a.size):
+        return values  # real floats: the caller checks them
+    for dtype in (np.int64, np.uint64):
+        info = np.iinfo(dtype)
+        if all(not a.size or a.dtype.kind == "b" or np.can_cast(a.dtype, dtype)
+               or info.min <= a.min() and a.max() <= info.max for a in arrays):
+            return np.concatenate([a.astype(dtype) for a in arrays])
+    return values
 
 
 def _explain_bad_row(rows, owner):

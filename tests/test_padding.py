@@ -21,10 +21,17 @@ def real_sequences(imdb_texts):
     "padding, truncating, maxlen",
     list(itertools.product(["pre", "post"], ["pre", "post"], [1, 50, 200, 3000])),
 )
-def test_identical_to_keras_pad_sequences(real_sequences, padding, truncating, maxlen):
-    seqs = real_sequences + [[]]  # an empty sequence too
+@pytest.mark.parametrize("source", ["list", "sequencer output", "2-D array"])
+def test_identical_to_keras_pad_sequences(imdb_texts, real_sequences, padding, truncating,
+                                          maxlen, source):
+    if source == "list":
+        seqs = real_sequences + [[]]  # an empty sequence too
+    elif source == "sequencer output":  # its flat ids are padded without joining rows
+        seqs = IntegerSequencer(num_words=1000).fit_transform(imdb_texts[0])
+    else:  # every row the same length
+        seqs = np.arange(1, 1 + 300 * 120).reshape(300, 120)
     expected = keras.utils.pad_sequences(
-        seqs, maxlen=maxlen, padding=padding, truncating=truncating
+        list(seqs), maxlen=maxlen, padding=padding, truncating=truncating
     )
     got = Padder(maxlen=maxlen, padding=padding, truncating=truncating).fit_transform(seqs)
     assert got.dtype == expected.dtype
@@ -155,6 +162,48 @@ def test_whole_number_floats_and_int_arrays_pad_alike_in_short_and_long_lists():
     expected = keras.utils.pad_sequences(rows, maxlen=2)
     np.testing.assert_array_equal(Padder(maxlen=2).fit_transform(rows), expected)
     np.testing.assert_array_equal(Padder(maxlen=2).fit_transform(rows[:8]), expected[:8])
+
+
+@pytest.mark.parametrize("row", [
+    [1, 2, 3, 4, 5], (1, 2, 3, 4, 5), [True, 2, 3], [np.int64(4), 5, 6], [2**40, 1, 2, 3, 4],
+    [-3, 1], np.array([1, 2, 3, 4, 5]), np.array([7, 8], np.uint8),
+    np.array([2**40, 1, 2, 3, 4]), np.array([2**63, 1], np.uint64), np.array([]), [],
+], ids=repr)
+@pytest.mark.parametrize("settings", [
+    {}, {"value": 7, "padding": "post", "truncating": "post"}, {"dtype": ">i4"},
+    {"dtype": "uint16", "value": 9}, {"dtype": "int64"}, {"dtype": "uint64"},
+], ids=repr)
+def test_long_lists_pad_as_short_ones_do(row, settings):
+    # long lists take the chunked fast path, six rows the general one; the
+    # outputs, or the errors (naming row 1 in both), must be the same
+    rows = [[1, 2], row, []] * 200
+
+    def outcome(X):
+        try:
+            return Padder(maxlen=3, **settings).fit_transform(X)
+        except (TypeError, ValueError) as exc:
+            return type(exc), str(exc)
+
+    short, long = outcome(rows[:6]), outcome(rows)
+    if isinstance(short, tuple):
+        assert long == short
+    else:
+        assert long.dtype == short.dtype
+        np.testing.assert_array_equal(long, np.concatenate([short[:3]] * 200))
+
+
+def test_big_64_bit_ids_stay_exact_or_are_an_error():
+    # NumPy joins int lists and a uint64 array as float64, which rounds 2**63 + 1
+    rows = [[1, 2], np.array([2**63 + 1, 1], np.uint64)]
+    np.testing.assert_array_equal(Padder(dtype="uint64").fit_transform(rows),
+                                  np.array([[1, 2], [2**63 + 1, 1]], np.uint64))
+    with pytest.raises(ValueError, match="Row 1 of X holds id 9223372036854775809"):
+        Padder(dtype="int64").fit_transform(rows)
+    # no 64-bit dtype holds both -1 and 2**63 + 1; a whole float beyond 2**53
+    # may already be rounded
+    for X in ([[-1], rows[1]], [[1.0, 2.0**60]]):
+        with pytest.raises(ValueError, match="as a float beyond 2\\*\\*53"):
+            Padder(dtype="int64").fit_transform(X)
 
 
 def test_transform_before_fit():
