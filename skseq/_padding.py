@@ -223,7 +223,8 @@ class Padder(TransformerMixin, BaseEstimator):
                     out[i, begin - i * width:begin - i * width + n] = ids
         if unchecked:
             ids = np.concatenate(unchecked)
-            if ids.min() < info.min or ids.max() > info.max:
+            # Python ints: NumPy < 2 compares uint64 with int as floats
+            if int(ids.min()) < info.min or int(ids.max()) > info.max:
                 return False
         return True
 
@@ -329,7 +330,8 @@ def _check_fits_dtype(values, lengths, value, dtype):
         raise ValueError(f"Padding value {value!r} does not fit Padder's dtype {dtype}.")
     if values.dtype.kind in "iu" and np.can_cast(values.dtype, dtype):
         return  # every value fits by type (the common int32 -> int32 case)
-    if values.size and (values.min() < info.min or values.max() > info.max):
+    # Python ints: NumPy < 2 compares uint64 with int as floats
+    if values.size and (int(values.min()) < info.min or int(values.max()) > info.max):
         bad = (values < info.min) | (values > info.max)
         if bad.any():
             row = int(np.searchsorted(np.cumsum(lengths), np.argmax(bad), "right"))

@@ -190,8 +190,9 @@ def _concatenate_64_bit_ints(rows, values):
         return values  # real floats: the caller checks them
     for dtype in (np.int64, np.uint64):
         info = np.iinfo(dtype)
+        # Python ints: NumPy < 2 compares uint64 with int as floats
         if all(not a.size or a.dtype.kind == "b" or np.can_cast(a.dtype, dtype)
-               or info.min <= a.min() and a.max() <= info.max for a in arrays):
+               or info.min <= int(a.min()) and int(a.max()) <= info.max for a in arrays):
             return np.concatenate([a.astype(dtype) for a in arrays])
     return values
 
