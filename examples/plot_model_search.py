@@ -57,9 +57,9 @@ for word in ("great", "awful"):
 # %%
 # The search: three recurrent pipelines (max + mean pooling alone, with
 # word vectors, with the linear word and word-pair head), each with early
-# stopping (at most 10 epochs, patience 2,
-# best epoch kept), on one stratified 80/20 split of the training reviews,
-# scored with accuracy, specificity and sensitivity.
+# stopping (at most 10 epochs, patience 2, best epoch kept), on one
+# stratified 80/20 split of the training reviews, scored with accuracy,
+# specificity and sensitivity.
 common = dict(conv_filters=32, units=100, epochs=2 if QUICK else 10,
               early_stopping=True, random_state=0)
 candidates = {

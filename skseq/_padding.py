@@ -154,7 +154,7 @@ class Padder(TransformerMixin, BaseEstimator):
         try:
             for start in range(0, len(rows), _CHUNK_ROWS):
                 chunk = rows[start:start + _CHUNK_ROWS]
-                if not self._pad_int_rows(chunk, out[start:start + len(chunk)]):
+                if not self._pad_int_lists(chunk, out[start:start + len(chunk)]):
                     # the general path checks and names the problem
                     out[start:start + len(chunk)] = self._pad(
                         *check_sequences(chunk, owner="Padder"), width)
@@ -165,67 +165,41 @@ class Padder(TransformerMixin, BaseEstimator):
             raise
         return out
 
-    def _pad_int_rows(self, rows, out):
-        """Pad integer rows straight into ``out``, else return False.
+    def _pad_int_lists(self, rows, out):
+        """Pad lists of ints straight into ``out``, else return False.
 
-        The common case (Python lists of ints, arrays of ints) skips the
-        general path's concatenation. Every value of a row counts,
-        the truncated part included: a list is read whole by ``array.array``
-        in ``out``'s C type, which refuses anything but integers (floats,
-        strings, None) and integers out of range; an integer array that may
-        not fit is range-checked. On False ``out`` is partly written and the
-        general path, which accepts the row or names the problem, pads the
-        chunk again.
+        The common case skips the general path's conversion to arrays. Every
+        value counts, the truncated part included: each list is read whole
+        by ``array.array`` in ``out``'s C type, which refuses anything but
+        integers (floats, strings, None) and integers out of range. On False
+        ``out`` is partly written and the general path, which accepts the
+        row or names the problem, pads the chunk again. (Arrays take the
+        general path: it is as fast for them.)
         """
         dtype = np.dtype(self.dtype)
-        if dtype.kind not in "iu" or not isinstance(self.value, Integral):
+        if dtype.kind not in "iu" or not isinstance(self.value, Integral) \
+                or not np.iinfo(dtype).min <= self.value <= np.iinfo(dtype).max:
             return False
-        info = np.iinfo(dtype)
-        if not info.min <= self.value <= info.max:
-            return False
-        if not out.flags.c_contiguous:
-            return False
-        flat = memoryview(out.reshape(-1))  # a view: out is C-contiguous
+        flat = memoryview(out.reshape(-1))  # a view: out is a block of whole rows
         typecode = flat.format  # a native C type (array's typecode), or no fast path
         if typecode not in array.typecodes:
             return False
         if self.value != 0:  # out is zeros otherwise
             out[...] = self.value
         width = out.shape[1]
-        keep_end, pad_end = self.truncating == "pre", self.padding == "pre"
-        unchecked = []  # integer arrays that may not fit dtype, checked at once
-        fits = {}  # array dtype -> whether every value fits dtype
+        keep_end, pad_start = self.truncating == "pre", self.padding == "pre"
         for i, row in enumerate(rows):
-            if isinstance(row, (list, tuple)):
-                try:
-                    ids = array.array(typecode, row)
-                except (TypeError, ValueError, OverflowError):
-                    return False
-            else:
-                try:
-                    ids = np.asarray(row)
-                except (TypeError, ValueError):
-                    return False
-                if ids.ndim != 1 or (ids.size and ids.dtype.kind not in "iu"):
-                    return False
-                if ids.dtype not in fits:
-                    fits[ids.dtype] = np.can_cast(ids.dtype, dtype)
-                if ids.size and not fits[ids.dtype]:
-                    unchecked.append(ids)
-            n = len(ids)
-            if n > width:
-                ids, n = (ids[-width:] if keep_end else ids[:width]), width
-            if n:
-                begin = i * width + (width - n if pad_end else 0)
-                if isinstance(ids, array.array):
-                    flat[begin:begin + n] = ids  # a copy of bytes of one C type
-                else:
-                    out[i, begin - i * width:begin - i * width + n] = ids
-        if unchecked:
-            ids = np.concatenate(unchecked)
-            # Python ints: NumPy < 2 compares uint64 with int as floats
-            if int(ids.min()) < info.min or int(ids.max()) > info.max:
+            if not isinstance(row, (list, tuple)):
                 return False
+            try:
+                ids = array.array(typecode, row)
+            except (TypeError, ValueError, OverflowError):
+                return False
+            if len(ids) > width:
+                ids = ids[-width:] if keep_end else ids[:width]
+            if ids:
+                at = i * width + (width - len(ids) if pad_start else 0)
+                flat[at:at + len(ids)] = ids  # a copy of bytes of one C type
         return True
 
     def transform(self, X):

@@ -311,16 +311,14 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
         if lengths is None:
             counts.pop(_END, None)
         words = [w for w, c in counts.items() if c >= self.min_frequency]
-        if self.num_words is not None:
-            kept = self.num_words - _FIRST_WORD_INDEX
-            if 0 < kept < len(words):  # only words as frequent as the last kept one count
-                least = heapq.nlargest(kept, map(counts.__getitem__, words))[-1]
-                words = [w for w in words if counts[w] >= least]
+        kept = len(words) if self.num_words is None else self.num_words - _FIRST_WORD_INDEX
+        if kept < len(words):  # only words as frequent as the last kept one can stay
+            least = heapq.nlargest(kept, map(counts.__getitem__, words))[-1]
+            words = [w for w in words if counts[w] >= least]
         # most frequent first, ties alphabetically (the second sort is stable)
         words.sort()
         words.sort(key=counts.__getitem__, reverse=True)
-        if self.num_words is not None:
-            words = words[: self.num_words - _FIRST_WORD_INDEX]
+        words = words[:kept]
         self.vocabulary_ = {w: i for i, w in enumerate(words, _FIRST_WORD_INDEX)}
         self.word_counts_ = {w: counts[w] for w in words}
         self.vocab_size_ = len(words) + _FIRST_WORD_INDEX
