@@ -1,6 +1,8 @@
 """LSTMSequenceClassifier: a configurable Keras recurrent text classifier."""
 
 import copy
+import functools
+import json
 import math
 import warnings
 from numbers import Integral, Real
@@ -34,6 +36,7 @@ from ._scikeras import KerasClassifierCompat
 from ._sequencer import OOV_INDEX
 from ._threads import limit_threads_in_worker
 from ._validation import check_id_matrix
+from ._weights_file import check_and_read, dataset_layout, metadata_allowance
 
 __all__ = ["LSTMSequenceClassifier"]
 
@@ -935,7 +938,14 @@ default='adam'
                 f"X has {X.shape[1]} time steps, fewer than the model's pool_size="
                 f"{architecture['pool_size']}; pad it to at least that width."
             )
-        return _probabilities(self._predict_fn(_map_oov(X, self.vocab_size_)))
+        raw = self._predict_fn(_map_oov(X, self.vocab_size_))
+        bad = np.flatnonzero(~np.isfinite(raw).all(axis=1))
+        if bad.size:
+            raise FloatingPointError(
+                f"{type(self).__name__} computed NaN or infinite outputs for "
+                f"{bad.size} of {len(raw)} rows (first: row {bad[0]}); the model's "
+                "weights are not finite or overflow. No probabilities are returned.")
+        return _probabilities(raw)
 
     def predict(self, X):
         """Predict class labels for padded integer sequences.
@@ -979,6 +989,11 @@ default='adam'
         if not self.initialized_:
             raise NotFittedError(f"This {type(self).__name__} instance is not fitted "
                                  "yet; only fitted estimators can be saved.")
+        bad = _non_finite_weight(self.model_)
+        if bad is not None:
+            raise ValueError(f"{type(self).__name__}: weight {bad} holds NaN or infinite "
+                             "values (a diverged fit?); refusing to save a model that "
+                             "cannot predict. Refit it.")
         return {"classes_": labels_to_saved(self.classes_),
                 "vocab_size_": self.vocab_size_,
                 "n_features_in_": self.n_features_in_,
@@ -1036,14 +1051,27 @@ default='adam'
             validation_scores = check_float_list(validation_scores, "validation_scores_",
                                                  1_000_000, owner=owner)
         n_outputs = 1 if len(classes) == 2 else len(classes)
-        # the weights must be there before anything is allocated for them
+        # the model's size is bounded, and the file must hold exactly its
+        # weights, before anything is allocated for them
         n_weights = count_parameters(vocab_size=vocab_size, n_outputs=n_outputs,
                                      **architecture)
-        if 4 * n_weights > context["weights_size"]:
+        weights = context["weights"]
+        if 4 * n_weights > context["max_weights_bytes"]:
             raise UnsafeModelFileError(
                 f"{owner}: the architecture needs {n_weights:,} weights "
-                f"({4 * n_weights:,} bytes) but the file holds "
-                f"{context['weights_size']:,} bytes of weights")
+                f"({4 * n_weights:,} bytes), over max_weights_bytes="
+                f"{context['max_weights_bytes']:,}; pass a larger max_weights_bytes to "
+                "skseq.load only for a file you expect to hold a model that large")
+        layout, shapes = _weights_layout(architecture, n_outputs, vocab_size,
+                                         clf.trainable_embeddings)
+        n_objects = len(layout["groups"]) + len(layout["datasets"])
+        if not 4 * n_weights <= len(weights) <= 4 * n_weights + metadata_allowance(
+                n_objects):
+            raise UnsafeModelFileError(
+                f"{owner}: the architecture needs {n_weights:,} weights "
+                f"({4 * n_weights:,} bytes) but the file holds {len(weights):,} bytes "
+                "of weights")
+        arrays = check_and_read(weights, layout, shapes, owner=owner)
         model = build_model(vocab_size=vocab_size, n_outputs=n_outputs, **architecture)
         model.get_layer("embedding").trainable = clf.trainable_embeddings
         try:
@@ -1051,13 +1079,7 @@ default='adam'
         except (TypeError, ValueError) as exc:
             raise UnsafeModelFileError(f"{owner}: invalid optimizer settings: "
                                        f"{exc}") from None
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # older files hold optimizer variables, left unread
-                model.load_weights(context["model_path"])
-        except Exception as exc:  # noqa: BLE001 - any mismatch is a bad file
-            raise UnsafeModelFileError(f"{owner}: the weights do not fit the "
-                                       f"described model: {str(exc)[:300]}") from None
+        model.set_weights(arrays)
         if embeddings_in_weights:
             clf.embeddings = model.get_layer("embedding").get_weights()[0]
         clf._keep(model, classes, vocab_size, architecture, history, n_features_in,
@@ -1282,8 +1304,62 @@ def _check_class_weight(class_weight, classes):
                              f"number; got {weight!r}.")
 
 
+# Weights whose rows follow a size setting; every other weight's shape
+# depends on the architecture alone.
+_SIZED_WEIGHTS = {("embedding", 0): "vocab_size", ("linear_ngrams", 0): "vocab_size",
+                  ("linear_ngrams", 1): "ngram_buckets"}
+
+
+def _weights_layout(architecture, n_outputs, vocab_size, trainable_embeddings):
+    """The HDF5 layout of a saved model and each weight's shape, without building it.
+
+    The layout comes from a small model of the same architecture (cached);
+    the real shapes from its shapes, with the rows of the vocabulary-sized
+    and bucket-sized tables set (their total is checked against
+    ``count_parameters``).
+    """
+    key = json.dumps(architecture, sort_keys=True)
+    layout, small_shapes, sized = _small_model_layout(key, n_outputs, trainable_embeddings)
+    sizes = {"vocab_size": vocab_size, "ngram_buckets": architecture["ngram_buckets"]}
+    shapes = [tuple(shape) for shape in small_shapes]
+    for index, setting in sized:
+        shapes[index] = (sizes[setting],) + shapes[index][1:]
+    total = sum(math.prod(shape) for shape in shapes)
+    if total != count_parameters(vocab_size=vocab_size, n_outputs=n_outputs,
+                                 **architecture):
+        raise RuntimeError("skseq cannot compute this architecture's weight shapes")
+    return layout, shapes
+
+
+@functools.lru_cache(maxsize=32)
+def _small_model_layout(architecture_key, n_outputs, trainable_embeddings):
+    architecture = json.loads(architecture_key)
+    small = {**architecture, "ngram_buckets": 3}
+    model = build_model(vocab_size=OOV_INDEX + 2, n_outputs=n_outputs, **small)
+    model.get_layer("embedding").trainable = trainable_embeddings
+    position = {id(weight): index for index, weight in enumerate(model.weights)}
+    sized = []
+    for (layer_name, which), setting in _SIZED_WEIGHTS.items():
+        try:
+            layer = model.get_layer(layer_name)
+        except ValueError:  # no n-gram head
+            continue
+        if which < len(layer.weights):
+            sized.append((position[id(layer.weights[which])], setting))
+    shapes = [tuple(weight.shape) for weight in model.weights]
+    return dataset_layout(model), shapes, tuple(sized)
+
+
+def _non_finite_weight(model):
+    """The path of the first weight holding NaN or infinity, or None."""
+    for weight in model.weights:
+        if not np.isfinite(keras.ops.convert_to_numpy(weight)).all():
+            return getattr(weight, "path", weight.name)
+    return None
+
+
 def _weights_finite(model):
-    return all(np.isfinite(w).all() for w in model.get_weights())
+    return _non_finite_weight(model) is None
 
 
 class _Snapshot:

@@ -24,11 +24,11 @@ import hashlib
 import hmac
 import importlib
 import importlib.metadata
+import io
 import json
+import numbers
 import os
-import shutil
 import struct
-import tempfile
 import warnings
 import zipfile
 import zlib
@@ -39,7 +39,7 @@ from ._errors import UnsafeModelFileError
 from ._keras_files import model_to_bytes
 from ._schema import params_to_saved
 
-__all__ = ["save", "load", "UnsafeModelFileError", "LIMITS"]
+__all__ = ["save", "load", "UnsafeModelFileError", "LIMITS", "MAX_WEIGHTS_BYTES"]
 
 FORMAT = "skseq-model"
 FORMAT_VERSION = 4
@@ -52,17 +52,23 @@ _MiB = 1024**2
 
 #: Size limits of :func:`load`, in bytes of *inflated* data (what a member
 #: decompresses to, counted while it streams, never trusted from the zip
-#: header). ``max_json_depth`` bounds nesting in both JSON documents.
+#: header). ``max_json_depth`` bounds nesting in both JSON documents. The
+#: weights member may inflate to ``max_weights_bytes`` (an argument of
+#: :func:`load`) plus ``weights_metadata``, and ``model.keras`` to that plus
+#: its JSON members; each weights file is then held to its model's exact
+#: size (``_weights_file``).
 LIMITS = {
     "manifest.json": 64 * _MiB,
     "checksums.json": 4096,
     "signature.json": 4096,
-    "model.keras": 2048 * _MiB,
     "model.keras/config.json": 4 * _MiB,
     "model.keras/metadata.json": 64 * 1024,
-    "model.keras/model.weights.h5": 2048 * _MiB,
+    "weights_metadata": 16 * _MiB,
     "max_json_depth": 64,
 }
+#: Default of ``load(max_weights_bytes=...)``: 64 million float32 weights, four
+#: times a 100,000-word vocabulary with 300-dimensional vectors.
+MAX_WEIGHTS_BYTES = 256 * _MiB
 _OUTER = ("manifest.json", "checksums.json", "model.keras", "signature.json")
 _INNER = ("config.json", "metadata.json", "model.weights.h5")
 _CHUNK = _MiB
@@ -227,16 +233,17 @@ def _members(archive, allowed, what):
     return {info.filename: info for info in infos}
 
 
-def _stream(archive, info, limit, sink=None):
+def _stream(archive, info, limit):
     """Inflate one member chunk by chunk; stop as soon as it passes ``limit``.
 
-    Returns ``(data or None, sha256 hex, size)``; with ``sink`` (a binary
-    file) the data is written there instead of kept in memory.
+    Returns ``(data, sha256 hex, size)``.
     """
     if info.file_size > limit:
         raise UnsafeModelFileError(f"member {info.filename} is too large "
                                    f"({info.file_size} bytes, limit {limit})")
-    digest, size, chunks = hashlib.sha256(), 0, []
+    digest, size = hashlib.sha256(), 0
+    # a BytesIO grows in place and hands its buffer over: no second copy
+    buffer = io.BytesIO()
     try:
         with archive.open(info) as member:
             while chunk := member.read(_CHUNK):
@@ -246,15 +253,12 @@ def _stream(archive, info, limit, sink=None):
                         f"member {info.filename} inflates past its limit of {limit} "
                         "bytes")
                 digest.update(chunk)
-                if sink is None:
-                    chunks.append(chunk)
-                else:
-                    sink.write(chunk)
+                buffer.write(chunk)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError,
             RuntimeError, struct.error, zlib.error) as exc:  # RuntimeError: encrypted
         raise UnsafeModelFileError(f"corrupt archive member {info.filename}: "
                                    f"{exc}") from None
-    return (b"".join(chunks) if sink is None else None), digest.hexdigest(), size
+    return buffer.getvalue(), digest.hexdigest(), size
 
 
 def _parse_json(data, what):
@@ -279,8 +283,8 @@ def _parse_json(data, what):
     return value
 
 
-def _read_archive(source, tmp, key):
-    """Check the outer archive; return the manifest and model.keras' path."""
+def _read_archive(source, key, max_weights_bytes):
+    """Check the outer archive; return the manifest and model.keras' bytes."""
     what = _describe(source)
     with _open_zip(source, what) as archive:
         infos = _members(archive, _OUTER, what)
@@ -306,28 +310,30 @@ def _read_archive(source, tmp, key):
         manifest_bytes, digest, _ = _stream(archive, infos["manifest.json"],
                                             LIMITS["manifest.json"])
         digests = {"manifest.json": digest}
-        model_path = None
+        model_bytes = None
         if "model.keras" in infos:
-            model_path = os.path.join(tmp, "received.keras")
-            with open(model_path, "wb") as sink:
-                digests["model.keras"] = _stream(archive, infos["model.keras"],
-                                                 LIMITS["model.keras"], sink)[1]
+            # in memory: no temporary file for anyone to swap between check and use
+            model_bytes, digests["model.keras"], _ = _stream(
+                archive, infos["model.keras"], _model_keras_limit(max_weights_bytes))
     for name, digest in digests.items():
         if not hmac.compare_digest(str(checksums[name]), digest):
             raise UnsafeModelFileError(f"{name} was altered or corrupted (checksum "
                                        "mismatch)")
-    return _parse_json(manifest_bytes, "manifest.json"), model_path
+    return _parse_json(manifest_bytes, "manifest.json"), model_bytes
 
 
-def _check_keras_archive(path, tmp):
-    """Bound and check the inner .keras archive; return a clean copy's path.
+def _weights_limit(max_weights_bytes):
+    return max_weights_bytes + LIMITS["weights_metadata"]
 
-    The copy holds only the checked members, so Keras reads nothing else.
-    Returns ``(path, weights_size)``.
-    """
-    clean = os.path.join(tmp, "model.keras")
-    with _open_zip(path, "model.keras") as inner, \
-            zipfile.ZipFile(clean, "w", compression=zipfile.ZIP_STORED) as out:
+
+def _model_keras_limit(max_weights_bytes):
+    return (_weights_limit(max_weights_bytes) + LIMITS["model.keras/config.json"]
+            + LIMITS["model.keras/metadata.json"] + _MiB)
+
+
+def _check_keras_archive(model_bytes, max_weights_bytes):
+    """Bound and check the inner .keras archive; return the weights member's bytes."""
+    with _open_zip(io.BytesIO(model_bytes), "model.keras") as inner:
         infos = _members(inner, _INNER, "model.keras")
         if "config.json" not in infos or "model.weights.h5" not in infos:
             raise UnsafeModelFileError("model.keras lacks config.json or "
@@ -337,11 +343,8 @@ def _check_keras_archive(path, tmp):
         _check_keras_config(_parse_json(config, "model.keras config.json"))
         if "metadata.json" in infos:
             _stream(inner, infos["metadata.json"], LIMITS["model.keras/metadata.json"])
-        with out.open("model.weights.h5", "w", force_zip64=True) as sink:
-            weights_size = _stream(inner, infos["model.weights.h5"],
-                                   LIMITS["model.keras/model.weights.h5"], sink)[2]
-    os.unlink(path)
-    return clean, weights_size
+        return _stream(inner, infos["model.weights.h5"],
+                       _weights_limit(max_weights_bytes))[0]
 
 
 def _check_keras_config(config):
@@ -437,7 +440,8 @@ def _check_manifest(manifest):
                       UserWarning, stacklevel=3)
 
 
-def load(source, *, key=None, trust_token_pattern=False):
+def load(source, *, key=None, trust_token_pattern=False,
+         max_weights_bytes=MAX_WEIGHTS_BYTES):
     """Load a pipeline saved by :func:`save`, executing nothing from the file.
 
     Safe for files from anyone: see "Loading files from strangers" in the
@@ -455,6 +459,11 @@ def load(source, *, key=None, trust_token_pattern=False):
         :data:`skseq.SAFE_TOKEN_PATTERNS`. A crafted regular expression can
         make tokenising a short text take hours; only pass ``True`` for files
         you trust.
+    max_weights_bytes : int, default=MAX_WEIGHTS_BYTES
+        The largest model a file may describe, in bytes of float32 weights
+        (default 256 MiB: 64 million weights). Checked from the manifest
+        before anything is allocated; raise it for a file you expect to
+        hold a larger model.
 
     Returns
     -------
@@ -467,8 +476,13 @@ def load(source, *, key=None, trust_token_pattern=False):
     UnsafeModelFileError
         For every kind of bad file: not an archive, truncated, altered (or
         wrongly signed), over a size or nesting limit, naming anything
-        outside skseq's allow-list, or holding inconsistent fitted state.
-        No temporary file is left behind.
+        outside skseq's allow-list, holding inconsistent fitted state, or
+        weights that are not exactly the described model's (any HDF5
+        object, dtype, storage or size outside what skseq writes, or
+        values that are not finite). Nothing is written to disk but a
+        small file of skseq's own (the weights layout of the described
+        architecture, once per process), in a private folder removed at
+        once.
 
     See Also
     --------
@@ -492,22 +506,23 @@ def load(source, *, key=None, trust_token_pattern=False):
     if not (isinstance(source, (str, os.PathLike)) or hasattr(source, "read")):
         raise TypeError(f"source must be a path or a binary file object, not "
                         f"{type(source).__name__}")
-    tmp = tempfile.mkdtemp(prefix="skseq-load-")
-    try:
-        manifest, model_path = _read_archive(source, tmp, key)
-        _check_manifest(manifest)
-        has_classifier = manifest["steps"][-1]["type"] == "LSTMSequenceClassifier"
-        if has_classifier != (model_path is not None):
-            raise UnsafeModelFileError("model.keras must be present exactly when the "
-                                       "file holds a classifier")
-        context = {"trust_token_pattern": trust_token_pattern,
-                   "format_version": manifest["format_version"]}
-        if model_path is not None:
-            context["model_path"], context["weights_size"] = _check_keras_archive(
-                model_path, tmp)
-        steps = [(entry["name"], _step_type(entry["type"])._from_saved_state(
-                     entry["params"], entry["state"], context))
-                 for entry in manifest["steps"]]
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    if isinstance(max_weights_bytes, bool) or not isinstance(
+            max_weights_bytes, numbers.Integral) or max_weights_bytes < 1:
+        raise ValueError(f"max_weights_bytes must be a positive int; got "
+                         f"{max_weights_bytes!r}.")
+    manifest, model_bytes = _read_archive(source, key, int(max_weights_bytes))
+    _check_manifest(manifest)
+    has_classifier = manifest["steps"][-1]["type"] == "LSTMSequenceClassifier"
+    if has_classifier != (model_bytes is not None):
+        raise UnsafeModelFileError("model.keras must be present exactly when the "
+                                   "file holds a classifier")
+    context = {"trust_token_pattern": trust_token_pattern,
+               "format_version": manifest["format_version"],
+               "max_weights_bytes": int(max_weights_bytes)}
+    if model_bytes is not None:
+        context["weights"] = _check_keras_archive(model_bytes, int(max_weights_bytes))
+        del model_bytes  # the weights member is all that is kept
+    steps = [(entry["name"], _step_type(entry["type"])._from_saved_state(
+                 entry["params"], entry["state"], context))
+             for entry in manifest["steps"]]
     return Pipeline(steps) if manifest["pipeline"] else steps[0][1]

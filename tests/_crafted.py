@@ -12,7 +12,8 @@ import json
 import zipfile
 
 __all__ = ["read_members", "write_members", "rewrite", "rewrite_manifest",
-           "rewrite_inner", "rewrite_keras_config", "mutate_json", "flip_bytes"]
+           "rewrite_inner", "rewrite_keras_config", "mutate_json", "flip_bytes",
+           "read_weights", "weights_tree", "build_weights", "replace_weights"]
 
 
 def read_members(path):
@@ -141,3 +142,56 @@ def flip_bytes(data, rng, n_flips=None):
     for _ in range(n_flips or rng.randint(1, 9)):
         data[rng.randint(len(data))] ^= rng.randint(1, 256)
     return bytes(data)
+
+
+# --- the HDF5 weights member ------------------------------------------------
+def read_weights(path):
+    """The ``model.weights.h5`` bytes inside a saved file."""
+    with zipfile.ZipFile(io.BytesIO(read_members(path)["model.keras"])) as inner:
+        return inner.read("model.weights.h5")
+
+
+def weights_tree(data):
+    """A weights file's groups (path -> attributes) and datasets (path -> array)."""
+    import h5py
+
+    groups, datasets = {}, {}
+
+    def visit(name, obj):
+        if isinstance(obj, h5py.Dataset):
+            datasets[name] = obj[()]
+        else:
+            groups[name] = dict(obj.attrs)
+
+    with h5py.File(io.BytesIO(data), "r") as handle:
+        handle.visititems(visit)
+    return groups, datasets
+
+
+def build_weights(groups, datasets, *, dataset_kwargs=None, edit=None, **file_kwargs):
+    """Write a weights file with h5py, in memory, and return its bytes.
+
+    ``dataset_kwargs`` maps a dataset path to ``create_dataset`` keywords
+    (dtype, chunks, compression, external, ...); ``edit(handle)`` may change
+    the open file before it is closed.
+    """
+    import h5py
+
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w", **file_kwargs) as handle:
+        for path, attrs in groups.items():
+            handle.require_group(path).attrs.update(attrs)
+        for path, array in datasets.items():
+            kwargs = (dataset_kwargs or {}).get(path, {})
+            if "shape" in kwargs:  # declared, not written
+                handle.create_dataset(path, **kwargs)
+            else:
+                handle.create_dataset(path, data=array, **kwargs)
+        if edit is not None:
+            edit(handle)
+    return buffer.getvalue()
+
+
+def replace_weights(path, data):
+    """Put ``data`` in place of the file's weights member (checksums updated)."""
+    rewrite_inner(path, lambda parts: parts.update({"model.weights.h5": data}))

@@ -299,7 +299,7 @@ def test_architecture_larger_than_its_weights_is_refused_before_building(saved):
         zzz=2**31), "vocabulary_ must number"),
     (lambda m: m.update(versions="1.0"), "'versions' must map"),
     (lambda m: _step(m, "LSTMSequenceClassifier")["state"]["classes_"].update(
-        values=[0, 1, 2]), "weights do not fit|architecture needs"),
+        values=[0, 1, 2]), "the model needs|architecture needs"),
     (lambda m: _step(m, "LSTMSequenceClassifier")["params"].update(optimizer="evil>opt"),
      "optimizer must be one of"),
     (lambda m: _step(m, "Padder")["params"].update(dtype="<U100000000"),
