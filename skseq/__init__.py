@@ -25,6 +25,7 @@ __all__ = [
     "PAD_INDEX",
     "OOV_INDEX",
     "SAFE_TOKEN_PATTERNS",
+    "MAX_WEIGHTS_BYTES",
     "__version__",
 ]
 
@@ -42,6 +43,7 @@ _LAZY = {
     "UnsafeModelFileError": "._errors",
     "save": "._persistence",
     "load": "._persistence",
+    "MAX_WEIGHTS_BYTES": "._persistence",
 }
 
 

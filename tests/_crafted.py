@@ -13,7 +13,8 @@ import zipfile
 
 __all__ = ["read_members", "write_members", "rewrite", "rewrite_manifest",
            "rewrite_inner", "rewrite_keras_config", "mutate_json", "flip_bytes",
-           "read_weights", "weights_tree", "build_weights", "replace_weights"]
+           "read_weights", "weights_tree", "build_weights", "replace_weights",
+           "mutate_weights"]
 
 
 def read_members(path):
@@ -195,3 +196,87 @@ def build_weights(groups, datasets, *, dataset_kwargs=None, edit=None, **file_kw
 def replace_weights(path, data):
     """Put ``data`` in place of the file's weights member (checksums updated)."""
     rewrite_inner(path, lambda parts: parts.update({"model.weights.h5": data}))
+
+
+def _value_ranges(data):
+    import h5py
+
+    ranges = []
+    with h5py.File(io.BytesIO(data), "r") as handle:
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                ranges.append((obj.id.get_offset(), obj.id.get_offset() + obj.nbytes))
+        handle.visititems(visit)
+    return ranges
+
+
+def mutate_weights(data, rng):
+    """One random mutation of a weights file: its bytes or its structure.
+
+    Returns ``(mutated bytes, description)``. Byte flips land in the HDF5
+    metadata (headers, symbol tables, heaps, B-trees) unless the case says
+    ``values``; structural cases rebuild the file with h5py, changing one
+    dtype, shape, storage layout, filter, link, attribute or object.
+    """
+    import h5py
+    import numpy as np
+
+    kind = rng.choice(["metadata_flips", "metadata_flips", "values_flips", "structure",
+                       "structure", "truncate", "append"])
+    if kind == "metadata_flips":
+        ranges = _value_ranges(data)
+        positions = [p for p in rng.randint(0, len(data), 64)
+                     if not any(a <= p < b for a, b in ranges)][:rng.randint(1, 9)]
+        out = bytearray(data)
+        for p in positions:
+            out[p] ^= rng.randint(1, 256)
+        return bytes(out), f"metadata flips at {positions}"
+    if kind == "values_flips":
+        return flip_bytes(data, rng), "flips anywhere"
+    if kind == "truncate":
+        cut = rng.randint(1, len(data))
+        return data[:cut], f"truncated to {cut}"
+    if kind == "append":
+        extra = int(rng.choice([1, 8, 4096]))
+        return data + bytes(rng.randint(0, 256, extra).astype("u1")), f"{extra} appended"
+    groups, datasets = weights_tree(data)
+    names = sorted(datasets)
+    target = names[rng.randint(len(names))]
+    shape = datasets[target].shape
+    change = rng.choice(["dtype", "shape", "chunks", "gzip", "drop", "add", "attribute",
+                         "soft_link", "group_to_dataset", "userblock", "latest"])
+    kwargs, edit, file_kwargs = {}, None, {}
+    if change == "dtype":
+        kwargs = {target: {"dtype": str(rng.choice(["<f8", "<f2", "<i4", ">f4", "<u4"]))}}
+    elif change == "shape":
+        new = tuple(max(1, d + int(rng.choice([-1, 1, 1000]))) for d in shape)
+        kwargs = {target: {"shape": new, "dtype": "<f4"}}
+    elif change == "chunks":
+        kwargs = {target: {"chunks": tuple(max(1, d // 2) for d in shape)}}
+    elif change == "gzip":
+        kwargs = {target: {"chunks": shape, "compression": "gzip"}}
+    elif change == "drop":
+        datasets = {k: v for k, v in datasets.items() if k != target}
+    elif change == "add":
+        datasets = {**datasets, target.rsplit("/", 1)[0] + "/99": np.zeros(3, "<f4")}
+    elif change == "attribute":
+        group = sorted(groups)[rng.randint(len(groups))]
+        groups = {**groups, group: {**groups[group],
+                                    "x": np.zeros(int(rng.choice([1, 300, 7000])))}}
+    elif change == "soft_link":
+        def edit(handle):
+            del handle[target]
+            handle[target] = h5py.SoftLink("/" + names[0])
+    elif change == "group_to_dataset":
+        group = sorted(g for g in groups if not g.endswith("vars") or not any(
+            d.startswith(g + "/") for d in datasets))[0]
+
+        def edit(handle):
+            del handle[group]
+            handle.create_dataset(group, data=np.zeros(2, "<f4"))
+    elif change == "userblock":
+        file_kwargs = {"userblock_size": 512}
+    else:
+        file_kwargs = {"libver": "latest"}  # a legitimate variant
+    return (build_weights(groups, datasets, dataset_kwargs=kwargs, edit=edit,
+                          **file_kwargs), f"{change} of {target}")

@@ -18,6 +18,7 @@ from sklearn.pipeline import make_pipeline
 
 from _crafted import (
     build_weights,
+    mutate_weights,
     read_weights,
     replace_weights,
     rewrite_manifest,
@@ -303,3 +304,64 @@ def test_loads_and_refusals_leave_no_temporary_files(fitted, tmp_path, tree):
     load(good)
     _refused(_rebuilt(bad, tree, userblock_size=512), "HDF5")
     assert ours() <= before
+
+
+# --- fuzzing the member -------------------------------------------------------
+def test_fuzz_weights_member(fitted, saved):
+    """Mutated bytes and structure: refused, or a model that predicts."""
+    pipe, X = fitted
+    original, data = saved.read_bytes(), read_weights(saved)
+    expected = pipe.predict_proba(X)
+    rng = np.random.RandomState(3)
+    outcomes = []
+    for case in range(80):
+        saved.write_bytes(original)
+        mutated, what = mutate_weights(data, rng)
+        replace_weights(saved, mutated)
+        try:
+            proba = load(saved).predict_proba(X)
+        except Unsafe:
+            outcomes.append("refused")
+            continue
+        except Exception as exc:  # pragma: no cover - the failure report
+            raise AssertionError(f"case {case} ({what}): {exc!r}") from exc
+        assert np.isfinite(proba).all(), what
+        # only new weight values (flipped value bytes) may change predictions
+        assert np.array_equal(proba, expected) or "flips" in what, what
+        outcomes.append("loaded")
+    assert outcomes.count("refused") > 40 and "loaded" in outcomes
+
+
+# --- every architecture loads bit for bit -----------------------------------
+ARCHITECTURES = [
+    {"layer_type": "lstm"}, {"layer_type": "gru"}, {"layer_type": "simple_rnn"},
+    {"bidirectional": True}, {"n_layers": 2}, {"conv_filters": 4},
+    {"pooling": "max"}, {"pooling": "mean"}, {"pooling": "max_mean"},
+    {"pooling": "attention", "bidirectional": True, "layer_type": "gru"},
+    {"recurrent_dropout": 0.1, "dropout": 0.2, "embedding_dropout": 0.1},
+    {"mask_padding": False, "conv_filters": 4},
+    {"linear_ngrams": 1}, {"linear_ngrams": 2, "ngram_buckets": 256},
+    {"trainable_embeddings": False, "embeddings": "vectors"},
+    {"multiclass": True, "linear_ngrams": 2, "ngram_buckets": 64},
+]
+
+
+@pytest.mark.parametrize("settings", ARCHITECTURES, ids=lambda s: "-".join(
+    f"{k}={v}" for k, v in s.items()))
+def test_every_architecture_round_trips_bit_for_bit(rt_post_padded, tmp_path, settings):
+    X, y = rt_post_padded
+    X, y = X[:160], y[:160]
+    settings = dict(settings)
+    if settings.pop("multiclass", False):
+        y = np.where(X[:, 0] % 3 == 0, "a", np.where(y == 1, "b", "c"))
+    if settings.get("embeddings") == "vectors":
+        settings["embeddings"] = np.random.RandomState(0).normal(
+            size=(1000, 4)).astype("float32")
+    clf = LSTMSequenceClassifier(units=4, embedding_dim=4, epochs=1, batch_size=64,
+                                 random_state=0, **settings).fit(X, y)
+    save(clf, tmp_path / "clf.skseq")
+    loaded = load(tmp_path / "clf.skseq")
+    assert np.array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    for mine, theirs in zip(loaded.model_.get_weights(), clf.model_.get_weights(),
+                            strict=True):
+        assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs)
