@@ -63,7 +63,7 @@ def _dense(config):
 
 
 def _leftover_temp_dirs():
-    return {d for d in os.listdir(tempfile.gettempdir()) if d.startswith("skseq-load-")}
+    return {d for d in os.listdir(tempfile.gettempdir()) if d.startswith("skseq-")}
 
 
 # --- 1. nested zip bombs -----------------------------------------------------
