@@ -1070,7 +1070,9 @@ default='adam'
             raise UnsafeModelFileError(
                 f"{owner}: the architecture needs {n_weights:,} weights "
                 f"({4 * n_weights:,} bytes) but the file holds {len(weights):,} bytes "
-                "of weights")
+                "of weights (files saved by development versions of skseq 0.2 before "
+                "the layers-only format also hold optimizer state: load those with the "
+                "skseq that wrote them and save them again)")
         arrays = check_and_read(weights, layout, shapes, owner=owner)
         model = build_model(vocab_size=vocab_size, n_outputs=n_outputs, **architecture)
         model.get_layer("embedding").trainable = clf.trainable_embeddings

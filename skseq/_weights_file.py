@@ -198,6 +198,11 @@ def _check_tree(handle, layout, shapes, size, owner):
         path, group = stack.pop()
         _check_attributes(group, path or "/", owner)
         names = children[path]
+        if not path and "optimizer" not in names and "optimizer" in group:
+            raise UnsafeModelFileError(
+                f"{owner}: the weights file carries optimizer state, as files saved "
+                "by development versions of skseq 0.2 before the layers-only format "
+                "did; load it with the skseq that wrote it and save it again")
         if len(group) != len(names):
             raise UnsafeModelFileError(
                 f"{owner}: group /{path} has {len(group)} members, the model's file "

@@ -365,3 +365,11 @@ def test_every_architecture_round_trips_bit_for_bit(rt_post_padded, tmp_path, se
     for mine, theirs in zip(loaded.model_.get_weights(), clf.model_.get_weights(),
                             strict=True):
         assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs)
+
+
+def test_optimizer_state_of_older_files_is_refused_with_advice(saved, tree):
+    groups, datasets = tree
+    old = build_weights({**groups, "optimizer": {}, "optimizer/vars": {}},
+                        {**datasets, "optimizer/vars/0": np.zeros(3, "<f4")})
+    replace_weights(saved, old)
+    _refused(saved, "optimizer state.*save it again", max_weights_bytes=10**6)
