@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
+from sklearn.pipeline import make_pipeline
 
-from skseq import IntegerSequencer, Padder
+from skseq import IntegerSequencer, Padder, save
 from skseq.datasets import load_imdb, load_rotten_tomatoes
 
 
@@ -30,3 +31,24 @@ def rt_post_padded(rt_texts):
     ids = Padder(maxlen=30, padding="post").fit_transform(
         IntegerSequencer(num_words=1000).fit_transform(X))
     return ids, y
+
+
+@pytest.fixture(scope="module")
+def small_pipeline(rt_texts):
+    """A tiny fitted pipeline (300 words, maxlen 20, LSTM of 4) and 40 texts."""
+    from skseq import LSTMSequenceClassifier  # TensorFlow only where it is used
+
+    X, y = rt_texts
+    pipe = make_pipeline(
+        IntegerSequencer(num_words=300), Padder(maxlen=20, padding="post"),
+        LSTMSequenceClassifier(units=4, embedding_dim=4, epochs=1, random_state=0),
+    )
+    return pipe.fit(X[:200], y[:200]), X[:40]
+
+
+@pytest.fixture()
+def small_file(small_pipeline, tmp_path):
+    """``small_pipeline`` saved as a .skseq file (fresh for each test)."""
+    path = tmp_path / "model.skseq"
+    save(small_pipeline[0], path)
+    return path

@@ -16,7 +16,6 @@ import zipfile
 import keras
 import numpy as np
 import pytest
-from sklearn.pipeline import make_pipeline
 
 from _crafted import (
     flip_bytes,
@@ -31,30 +30,11 @@ from _crafted import (
 from skseq import (
     SAFE_TOKEN_PATTERNS,
     IntegerSequencer,
-    LSTMSequenceClassifier,
-    Padder,
     UnsafeModelFileError,
     load,
     save,
 )
 from skseq._persistence import LIMITS
-
-
-@pytest.fixture(scope="module")
-def fitted(rt_texts):
-    X, y = rt_texts
-    pipe = make_pipeline(
-        IntegerSequencer(num_words=300), Padder(maxlen=20, padding="post"),
-        LSTMSequenceClassifier(units=4, embedding_dim=4, epochs=1, random_state=0),
-    )
-    return pipe.fit(X[:200], y[:200]), X[:40]
-
-
-@pytest.fixture()
-def saved(fitted, tmp_path):
-    path = tmp_path / "model.skseq"
-    save(fitted[0], path)
-    return path
 
 
 def _dense(config):
@@ -67,25 +47,25 @@ def _leftover_temp_dirs():
 
 
 # --- 1. nested zip bombs -----------------------------------------------------
-def test_inner_config_bomb_is_refused_with_bounded_memory(saved):
+def test_inner_config_bomb_is_refused_with_bounded_memory(small_file):
     # 64 MiB of spaces compress to ~64 KB; the limit is 4 MiB
-    rewrite_inner(saved, lambda parts: parts.update(
+    rewrite_inner(small_file, lambda parts: parts.update(
         {"config.json": parts["config.json"] + b" " * (64 * 1024**2)}))
-    assert saved.stat().st_size < 1024**2
+    assert small_file.stat().st_size < 1024**2
     tracemalloc.start()
     try:
         with pytest.raises(UnsafeModelFileError, match="config.json .*(too large|limit)"):
-            load(saved)
+            load(small_file)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     assert peak < 3 * LIMITS["model.keras/config.json"]
 
 
-def test_inner_config_with_lying_size_header_is_refused(saved):
+def test_inner_config_with_lying_size_header_is_refused(small_file):
     # a central directory that understates the inflated size must not let
     # more through (zipfile trusts it as the end of the member)
-    members = read_members(saved)
+    members = read_members(small_file)
     data = bytearray(members["model.keras"])
     start = data.find(b"PK\x01\x02")
     while start != -1:
@@ -94,40 +74,40 @@ def test_inner_config_with_lying_size_header_is_refused(saved):
             data[start + 24:start + 28] = (1).to_bytes(4, "little")
         start = data.find(b"PK\x01\x02", start + 4)
     members["model.keras"] = bytes(data)
-    write_members(saved, members)
+    write_members(small_file, members)
     with pytest.raises(UnsafeModelFileError, match="corrupt archive member config.json"):
-        load(saved)
+        load(small_file)
 
 
-def test_inner_asset_members_are_refused_before_inflating(saved):
+def test_inner_asset_members_are_refused_before_inflating(small_file):
     before = _leftover_temp_dirs()
-    rewrite_inner(saved, lambda parts: parts.update(
+    rewrite_inner(small_file, lambda parts: parts.update(
         {f"assets/blob{i}": b"\0" * (8 * 1024**2) for i in range(4)}))
     with pytest.raises(UnsafeModelFileError, match="unexpected archive members in "
                                                    "model.keras"):
-        load(saved)
+        load(small_file)
     assert _leftover_temp_dirs() == before
 
 
-def test_outer_member_over_its_limit_is_refused(saved):
+def test_outer_member_over_its_limit_is_refused(small_file):
     def pad(manifest):
         return json.dumps(manifest) + " " * (LIMITS["manifest.json"] + 1)
 
     def change(members):
         members["manifest.json"] = pad(json.loads(members["manifest.json"])).encode()
 
-    rewrite(saved, change)
+    rewrite(small_file, change)
     with pytest.raises(UnsafeModelFileError, match="manifest.json .*(too large|limit)"):
-        load(saved)
+        load(small_file)
 
 
-def test_duplicate_member_names_are_refused(saved):
-    members = read_members(saved)
-    with zipfile.ZipFile(saved, "a") as archive:
+def test_duplicate_member_names_are_refused(small_file):
+    members = read_members(small_file)
+    with zipfile.ZipFile(small_file, "a") as archive:
         with pytest.warns(UserWarning, match="Duplicate name"):
             archive.writestr("manifest.json", members["manifest.json"])
     with pytest.raises(UnsafeModelFileError, match="duplicated names"):
-        load(saved)
+        load(small_file)
 
 
 # --- 2. code that would run with unsafe deserialization on -------------------
@@ -149,26 +129,26 @@ def _lambda_payload(marker):
 
 
 def test_lambda_activation_refused_even_with_unsafe_deserialization(
-        saved, fitted, tmp_path, unsafe_deserialization):
+        small_file, small_pipeline, tmp_path, unsafe_deserialization):
     marker = tmp_path / "pwned"
-    rewrite_keras_config(saved, lambda c: _dense(c)["config"].update(
+    rewrite_keras_config(small_file, lambda c: _dense(c)["config"].update(
         activation=_lambda_payload(marker)))
     with pytest.raises(UnsafeModelFileError, match="__lambda__.*allow-list"):
-        load(saved)
+        load(small_file)
     assert not marker.exists()
 
 
 def test_valid_file_loads_under_unsafe_deserialization_without_using_it(
-        saved, fitted, unsafe_deserialization):
+        small_file, small_pipeline, unsafe_deserialization):
     from keras.src.saving import serialization_lib
 
-    pipe, X = fitted
-    loaded = load(saved)
+    pipe, X = small_pipeline
+    loaded = load(small_file)
     np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
     assert serialization_lib.in_safe_mode() is False  # the user's setting is kept
 
 
-def test_string_lookup_reading_a_local_file_is_refused(saved, tmp_path):
+def test_string_lookup_reading_a_local_file_is_refused(small_file, tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("password\n")
 
@@ -178,13 +158,13 @@ def test_string_lookup_reading_a_local_file_is_refused(saved, tmp_path):
             "config": {"vocabulary": str(secret), "name": "leak"},
             "registered_name": None})
 
-    rewrite_keras_config(saved, change)
+    rewrite_keras_config(small_file, change)
     with pytest.raises(UnsafeModelFileError, match="StringLookup.*allow-list"):
-        load(saved)
+        load(small_file)
 
 
 # --- 3. objects from the process's registry -----------------------------------
-def test_registered_layer_is_never_instantiated(saved, tmp_path):
+def test_registered_layer_is_never_instantiated(small_file, tmp_path):
     marker = tmp_path / "pwned-registered"
 
     @keras.saving.register_keras_serializable(package="third_party")
@@ -198,13 +178,13 @@ def test_registered_layer_is_never_instantiated(saved, tmp_path):
         layer = _dense(config)
         layer.update(class_name="third_party>Marker", registered_name="third_party>Marker")
 
-    rewrite_keras_config(saved, change)
+    rewrite_keras_config(small_file, change)
     with pytest.raises(UnsafeModelFileError, match="allow-list|custom object"):
-        load(saved)
+        load(small_file)
     assert not marker.exists()
 
 
-def test_registered_function_as_activation_is_refused(saved, tmp_path):
+def test_registered_function_as_activation_is_refused(small_file, tmp_path):
     marker = tmp_path / "pwned-function"
 
     @keras.saving.register_keras_serializable(package="third_party")
@@ -212,29 +192,29 @@ def test_registered_function_as_activation_is_refused(saved, tmp_path):
         marker.touch()
         return x
 
-    rewrite_keras_config(saved, lambda c: _dense(c)["config"].update(activation={
+    rewrite_keras_config(small_file, lambda c: _dense(c)["config"].update(activation={
         "module": "keras", "class_name": "function",
         "config": "third_party>touch_marker", "registered_name": "function"}))
     with pytest.raises(UnsafeModelFileError, match="keras.function.*allow-list"):
-        load(saved)
+        load(small_file)
     assert not marker.exists()
 
 
 # --- 4. public Keras functions ------------------------------------------------
 @pytest.mark.parametrize("module", [["keras.layers"], {"a": 1}, 3])
-def test_non_string_module_names_are_refused(saved, module):
+def test_non_string_module_names_are_refused(small_file, module):
     # found by benchmarks/bench_untrusted.py: a list module was unhashable
-    rewrite_keras_config(saved, lambda c: _dense(c).update(module=module))
+    rewrite_keras_config(small_file, lambda c: _dense(c).update(module=module))
     with pytest.raises(UnsafeModelFileError, match="allow-list"):
-        load(saved)
+        load(small_file)
 
 
-def test_public_keras_function_as_activation_is_refused(saved):
+def test_public_keras_function_as_activation_is_refused(small_file):
     epsilon = keras.config.epsilon()
-    rewrite_keras_config(saved, lambda c: _dense(c)["config"].update(
+    rewrite_keras_config(small_file, lambda c: _dense(c)["config"].update(
         activation="config.set_epsilon"))
     with pytest.raises(UnsafeModelFileError, match="activation 'config.set_epsilon'"):
-        load(saved)
+        load(small_file)
     assert keras.config.epsilon() == epsilon
 
 
@@ -243,50 +223,50 @@ def _step(manifest, type_name):
     return next(s for s in manifest["steps"] if s["type"] == type_name)
 
 
-def test_catastrophic_token_pattern_is_refused_unless_trusted(saved):
+def test_catastrophic_token_pattern_is_refused_unless_trusted(small_file):
     pattern = r"(?:\w+\s?)+$"
-    rewrite_manifest(saved, lambda m: _step(m, "IntegerSequencer")["params"].update(
+    rewrite_manifest(small_file, lambda m: _step(m, "IntegerSequencer")["params"].update(
         token_pattern=pattern))
     with pytest.raises(UnsafeModelFileError, match="SAFE_TOKEN_PATTERNS"):
-        load(saved)
-    assert load(saved, trust_token_pattern=True)[0].token_pattern == pattern
+        load(small_file)
+    assert load(small_file, trust_token_pattern=True)[0].token_pattern == pattern
 
 
 @pytest.mark.parametrize("pattern", SAFE_TOKEN_PATTERNS)
-def test_safe_token_patterns_load(saved, pattern):
-    rewrite_manifest(saved, lambda m: _step(m, "IntegerSequencer")["params"].update(
+def test_safe_token_patterns_load(small_file, pattern):
+    rewrite_manifest(small_file, lambda m: _step(m, "IntegerSequencer")["params"].update(
         token_pattern=pattern))
-    assert load(saved)[0].token_pattern == pattern
+    assert load(small_file)[0].token_pattern == pattern
 
 
-def test_huge_label_dtype_is_refused(saved):
-    rewrite_manifest(saved, lambda m: _step(m, "LSTMSequenceClassifier")["state"][
+def test_huge_label_dtype_is_refused(small_file):
+    rewrite_manifest(small_file, lambda m: _step(m, "LSTMSequenceClassifier")["state"][
         "classes_"].update(dtype="<U100000000"))
     with pytest.raises(UnsafeModelFileError, match="exactly kind and values"):
-        load(saved)
+        load(small_file)
 
 
-def test_huge_maxlen_is_refused(saved):
-    rewrite_manifest(saved, lambda m: _step(m, "Padder")["state"].update(
+def test_huge_maxlen_is_refused(small_file):
+    rewrite_manifest(small_file, lambda m: _step(m, "Padder")["state"].update(
         maxlen_=300_000_000))
     with pytest.raises(UnsafeModelFileError, match=r"maxlen_ must be an int in \[1, "):
-        load(saved)
+        load(small_file)
 
 
-def test_whitespace_padded_manifest_is_bounded(saved):
+def test_whitespace_padded_manifest_is_bounded(small_file):
     # under the limit it is just JSON with spaces: it loads
     def change(members):
         members["manifest.json"] = members["manifest.json"] + b" " * (8 * 1024**2)
 
-    rewrite(saved, change)
-    assert isinstance(load(saved)[0], IntegerSequencer)
+    rewrite(small_file, change)
+    assert isinstance(load(small_file)[0], IntegerSequencer)
 
 
-def test_architecture_larger_than_its_weights_is_refused_before_building(saved):
-    rewrite_manifest(saved, lambda m: _step(m, "LSTMSequenceClassifier")["state"][
+def test_architecture_larger_than_its_weights_is_refused_before_building(small_file):
+    rewrite_manifest(small_file, lambda m: _step(m, "LSTMSequenceClassifier")["state"][
         "architecture_"].update(units=4096, n_layers=32))
     with pytest.raises(UnsafeModelFileError, match="architecture needs"):
-        load(saved)
+        load(small_file)
 
 
 # --- 6. malformed but plausible -----------------------------------------------
@@ -308,32 +288,32 @@ def test_architecture_larger_than_its_weights_is_refused_before_building(saved):
      "'vocab_size_' must be int"),
     (lambda m: m["steps"].append(m["steps"][0]), "1 to 3 steps|in the order"),
 ])
-def test_malformed_manifest_is_refused(saved, mutate, message):
-    rewrite_manifest(saved, mutate)
+def test_malformed_manifest_is_refused(small_file, mutate, message):
+    rewrite_manifest(small_file, mutate)
     with pytest.raises(UnsafeModelFileError, match=message):
-        load(saved)
+        load(small_file)
 
 
-def test_classifier_without_model_member_is_refused(saved):
-    rewrite(saved, lambda members: members.pop("model.keras"))
+def test_classifier_without_model_member_is_refused(small_file):
+    rewrite(small_file, lambda members: members.pop("model.keras"))
     with pytest.raises(UnsafeModelFileError, match="model.keras must be present"):
-        load(saved)
+        load(small_file)
 
 
-def test_deep_manifest_json_is_refused(saved):
+def test_deep_manifest_json_is_refused(small_file):
     def change(members):
         members["manifest.json"] = b"[" * 100_000 + b"]" * 100_000
 
-    rewrite(saved, change)
+    rewrite(small_file, change)
     with pytest.raises(UnsafeModelFileError, match="nested"):
-        load(saved)
+        load(small_file)
 
 
-def test_deep_inner_config_is_refused(saved):
-    rewrite_inner(saved, lambda parts: parts.update(
+def test_deep_inner_config_is_refused(small_file):
+    rewrite_inner(small_file, lambda parts: parts.update(
         {"config.json": b'{"a":' * 5000 + b"1" + b"}" * 5000}))
     with pytest.raises(UnsafeModelFileError, match="nested"):
-        load(saved)
+        load(small_file)
 
 
 @pytest.mark.parametrize("source", [io.BytesIO(b"garbage"), io.BytesIO(b"")])
@@ -342,37 +322,37 @@ def test_garbage_file_objects(source):
         load(source)
 
 
-def test_file_object_round_trip(fitted):
-    pipe, X = fitted
+def test_file_object_round_trip(small_pipeline):
+    pipe, X = small_pipeline
     buffer = io.BytesIO()
     save(pipe, buffer)
     buffer.seek(0)
     np.testing.assert_array_equal(load(buffer).predict_proba(X), pipe.predict_proba(X))
 
 
-def test_failed_loads_leave_no_temporary_files(saved):
+def test_failed_loads_leave_no_temporary_files(small_file):
     before = _leftover_temp_dirs()
-    rewrite_manifest(saved, lambda m: _step(m, "Padder")["state"].update(maxlen_=-1))
+    rewrite_manifest(small_file, lambda m: _step(m, "Padder")["state"].update(maxlen_=-1))
     for _ in range(3):
         with pytest.raises(UnsafeModelFileError):
-            load(saved)
+            load(small_file)
     assert _leftover_temp_dirs() == before
 
 
-def test_keras_weights_with_extra_layer_group_still_load_only_described_model(saved):
+def test_keras_weights_with_extra_layer_group_still_load_only_described_model(small_file):
     # the inner config is checked but never used to build: a crafted config
     # that passes the allow-list changes nothing about the model built
     def change(config):
         _dense(config)["config"]["activation"] = "relu"
 
-    rewrite_keras_config(saved, change)
-    clf = load(saved)[-1]
+    rewrite_keras_config(small_file, change)
+    clf = load(small_file)[-1]
     assert clf.model_.get_layer("output").activation.__name__ == "sigmoid"
 
 
 # --- signing --------------------------------------------------------------------
-def test_signed_archive(fitted, tmp_path):
-    pipe, X = fitted
+def test_signed_archive(small_pipeline, tmp_path):
+    pipe, X = small_pipeline
     path = tmp_path / "signed.skseq"
     save(pipe, path, key=b"secret")
     np.testing.assert_array_equal(load(path, key=b"secret").predict_proba(X),
@@ -400,8 +380,8 @@ def _loads_or_refuses(path, X):
     return "loaded"
 
 
-def test_fuzz_manifest_values(fitted, tmp_path):
-    pipe, X = fitted
+def test_fuzz_manifest_values(small_pipeline, tmp_path):
+    pipe, X = small_pipeline
     original = tmp_path / "original.skseq"
     save(pipe, original)
     manifest = json.loads(read_members(original)["manifest.json"])
@@ -420,8 +400,8 @@ def test_fuzz_manifest_values(fitted, tmp_path):
     assert "refused" in outcomes and "loaded" in outcomes
 
 
-def test_fuzz_inner_config_values(fitted, tmp_path):
-    pipe, X = fitted
+def test_fuzz_inner_config_values(small_pipeline, tmp_path):
+    pipe, X = small_pipeline
     original = tmp_path / "original.skseq"
     save(pipe, original)
     with zipfile.ZipFile(io.BytesIO(read_members(original)["model.keras"])) as inner:
@@ -439,8 +419,8 @@ def test_fuzz_inner_config_values(fitted, tmp_path):
             raise AssertionError(f"case {case} ({what}): {exc!r}") from exc
 
 
-def test_fuzz_archive_bytes(fitted, tmp_path):
-    pipe, X = fitted
+def test_fuzz_archive_bytes(small_pipeline, tmp_path):
+    pipe, X = small_pipeline
     original = tmp_path / "original.skseq"
     save(pipe, original)
     data = original.read_bytes()

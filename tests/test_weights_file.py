@@ -14,7 +14,6 @@ import tempfile
 import h5py
 import numpy as np
 import pytest
-from sklearn.pipeline import make_pipeline
 
 from _crafted import (
     build_weights,
@@ -24,7 +23,7 @@ from _crafted import (
     rewrite_manifest,
     weights_tree,
 )
-from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder, load, save
+from skseq import LSTMSequenceClassifier, load, save
 from skseq import UnsafeModelFileError as Unsafe
 
 EMBEDDING = "layers/embedding/vars/0"
@@ -33,26 +32,9 @@ RECURRENT = "layers/split_masked_rnn/forward_layer/cell/vars/1"
 EMPTY_GROUP = "layers/input_layer/vars"
 
 
-@pytest.fixture(scope="module")
-def fitted(rt_texts):
-    X, y = rt_texts
-    pipe = make_pipeline(
-        IntegerSequencer(num_words=300), Padder(maxlen=20, padding="post"),
-        LSTMSequenceClassifier(units=4, embedding_dim=4, epochs=1, random_state=0),
-    )
-    return pipe.fit(X[:200], y[:200]), X[:40]
-
-
 @pytest.fixture()
-def saved(fitted, tmp_path):
-    path = tmp_path / "model.skseq"
-    save(fitted[0], path)
-    return path
-
-
-@pytest.fixture()
-def tree(saved):
-    return weights_tree(read_weights(saved))
+def tree(small_file):
+    return weights_tree(read_weights(small_file))
 
 
 def _refused(path, match, **kwargs):
@@ -60,17 +42,17 @@ def _refused(path, match, **kwargs):
         load(path, **kwargs)
 
 
-def _rebuilt(saved, tree, **kwargs):
-    replace_weights(saved, build_weights(*tree, **kwargs))
-    return saved
+def _rebuilt(small_file, tree, **kwargs):
+    replace_weights(small_file, build_weights(*tree, **kwargs))
+    return small_file
 
 
 # --- the rebuilt file itself is legitimate ------------------------------------
 @pytest.mark.parametrize("libver", [None, "latest"])
-def test_rebuilt_weights_load_identically(fitted, saved, tree, libver):
+def test_rebuilt_weights_load_identically(small_pipeline, small_file, tree, libver):
     kwargs = {} if libver is None else {"libver": libver}
-    loaded = load(_rebuilt(saved, tree, **kwargs))
-    pipe, X = fitted
+    loaded = load(_rebuilt(small_file, tree, **kwargs))
+    pipe, X = small_pipeline
     assert np.array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
 
 
@@ -86,22 +68,22 @@ def _relink(path, link):
     (lambda h: h5py.SoftLink("/" + RECURRENT), "soft link"),
     (lambda h: h5py.ExternalLink("/etc/passwd", "/x"), "external link"),
 ])
-def test_soft_and_external_links_are_refused(saved, tree, link, match):
-    _refused(_rebuilt(saved, tree, edit=_relink(KERNEL, link)), match)
+def test_soft_and_external_links_are_refused(small_file, tree, link, match):
+    _refused(_rebuilt(small_file, tree, edit=_relink(KERNEL, link)), match)
 
 
-def test_object_linked_twice_is_refused(saved, tree):
+def test_object_linked_twice_is_refused(small_file, tree):
     other = "layers/split_masked_rnn/vars"  # another empty group, same kind
-    _refused(_rebuilt(saved, tree, edit=_relink(EMPTY_GROUP, lambda h: h[other])),
+    _refused(_rebuilt(small_file, tree, edit=_relink(EMPTY_GROUP, lambda h: h[other])),
              "already linked elsewhere")
 
 
-def test_named_datatype_is_refused(saved, tree):
-    _refused(_rebuilt(saved, tree, edit=_relink(EMPTY_GROUP, lambda h: np.dtype("<f4"))),
+def test_named_datatype_is_refused(small_file, tree):
+    _refused(_rebuilt(small_file, tree, edit=_relink(EMPTY_GROUP, lambda h: np.dtype("<f4"))),
              "must be a group .*named datatypes")
 
 
-def test_dataset_with_a_named_datatype_is_refused(saved, tree):
+def test_dataset_with_a_named_datatype_is_refused(small_file, tree):
     groups, datasets = tree
 
     def edit(handle):
@@ -110,10 +92,10 @@ def test_dataset_with_a_named_datatype_is_refused(saved, tree):
         handle.create_dataset(KERNEL, data=datasets[KERNEL],
                               dtype=handle["layers/input_layer/vars/t"])
         del handle["layers/input_layer/vars/t"]  # unlinked, still committed
-    _refused(_rebuilt(saved, tree, edit=edit), "named datatype|members")
+    _refused(_rebuilt(small_file, tree, edit=edit), "named datatype|members")
 
 
-def test_virtual_dataset_is_refused(saved, tree):
+def test_virtual_dataset_is_refused(small_file, tree):
     shape = tree[1][KERNEL].shape
 
     def edit(handle):
@@ -121,41 +103,41 @@ def test_virtual_dataset_is_refused(saved, tree):
         layout = h5py.VirtualLayout(shape=shape, dtype="<f4")
         layout[...] = h5py.VirtualSource(".", "/" + RECURRENT, shape=shape)
         handle.create_virtual_dataset(KERNEL, layout)
-    _refused(_rebuilt(saved, tree, edit=edit), "virtual storage")
+    _refused(_rebuilt(small_file, tree, edit=edit), "virtual storage")
 
 
-def test_external_raw_storage_is_refused(saved, tree, tmp_path):
+def test_external_raw_storage_is_refused(small_file, tree, tmp_path):
     nbytes = tree[1][KERNEL].nbytes
     outside = str(tmp_path / "outside.bin")
     kwargs = {KERNEL: {"external": [(outside, 0, nbytes)]}}
-    _refused(_rebuilt(saved, tree, dataset_kwargs=kwargs), "external storage")
+    _refused(_rebuilt(small_file, tree, dataset_kwargs=kwargs), "external storage")
 
 
-def test_extra_and_missing_objects_are_refused(saved, tree):
+def test_extra_and_missing_objects_are_refused(small_file, tree):
     groups, datasets = tree
-    _refused(_rebuilt(saved, (groups, {**datasets, "layers/extra": np.zeros(2, "f4")})),
+    _refused(_rebuilt(small_file, (groups, {**datasets, "layers/extra": np.zeros(2, "f4")})),
              "group /layers has")
     moved = {("layers/dense/vars/9" if k == "layers/dense/vars/1" else k): v
              for k, v in datasets.items()}
-    _refused(_rebuilt(saved, (groups, moved)), "lacks /layers/dense/vars/1")
+    _refused(_rebuilt(small_file, (groups, moved)), "lacks /layers/dense/vars/1")
 
 
 # --- shapes, dtypes, storage ------------------------------------------------
-def test_declared_three_gib_embedding_without_data_is_refused(saved, tree):
+def test_declared_three_gib_embedding_without_data_is_refused(small_file, tree):
     kwargs = {EMBEDDING: {"shape": (3 * 2**30 // 16, 4), "dtype": "<f4"}}
-    _refused(_rebuilt(saved, tree, dataset_kwargs=kwargs), "has shape .*needs \\(300, 4\\)")
+    _refused(_rebuilt(small_file, tree, dataset_kwargs=kwargs), "has shape .*needs \\(300, 4\\)")
 
 
-def test_extensible_dataset_is_refused(saved, tree):
+def test_extensible_dataset_is_refused(small_file, tree):
     kwargs = {KERNEL: {"maxshape": (None, 16), "chunks": (4, 16)}}
-    _refused(_rebuilt(saved, tree, dataset_kwargs=kwargs), "max \\(None, 16\\)")
+    _refused(_rebuilt(small_file, tree, dataset_kwargs=kwargs), "max \\(None, 16\\)")
 
 
 @pytest.mark.parametrize("dtype", ["<f8", "<i8", "<f2", ">f4", "S4", h5py.ref_dtype])
-def test_other_dtypes_are_refused_not_cast(saved, tree, dtype):
+def test_other_dtypes_are_refused_not_cast(small_file, tree, dtype):
     shape = tree[1][KERNEL].shape
     kwargs = {KERNEL: {"shape": shape, "dtype": dtype}}
-    _refused(_rebuilt(saved, tree, dataset_kwargs=kwargs), "not the model's little-endian")
+    _refused(_rebuilt(small_file, tree, dataset_kwargs=kwargs), "not the model's little-endian")
 
 
 @pytest.mark.parametrize("kwargs, match", [
@@ -163,7 +145,7 @@ def test_other_dtypes_are_refused_not_cast(saved, tree, dtype):
     ({"chunks": (1, 4)}, "chunked storage"),
     ({"compact": True}, "compact storage"),
 ])
-def test_only_contiguous_unfiltered_storage(saved, tree, kwargs, match):
+def test_only_contiguous_unfiltered_storage(small_file, tree, kwargs, match):
     if kwargs.pop("compact", False):
         def edit(handle):
             del handle[EMBEDDING]
@@ -172,17 +154,17 @@ def test_only_contiguous_unfiltered_storage(saved, tree, kwargs, match):
             space = h5py.h5s.create_simple((300, 4))
             h5py.h5d.create(handle["layers/embedding/vars"].id, b"0",
                             h5py.h5t.IEEE_F32LE, space, dcpl=dcpl)
-        built = _rebuilt(saved, tree, edit=edit)
+        built = _rebuilt(small_file, tree, edit=edit)
     else:
-        built = _rebuilt(saved, tree, dataset_kwargs={EMBEDDING: kwargs})
+        built = _rebuilt(small_file, tree, dataset_kwargs={EMBEDDING: kwargs})
     _refused(built, match)
 
 
 @pytest.mark.parametrize("fillvalue", [None, 0.5])
-def test_unallocated_and_fill_value_datasets_are_refused(saved, tree, fillvalue):
+def test_unallocated_and_fill_value_datasets_are_refused(small_file, tree, fillvalue):
     kwargs = {KERNEL: {"shape": tree[1][KERNEL].shape, "dtype": "<f4",
                        "fillvalue": fillvalue}}
-    _refused(_rebuilt(saved, tree, dataset_kwargs=kwargs), "not all stored")
+    _refused(_rebuilt(small_file, tree, dataset_kwargs=kwargs), "not all stored")
 
 
 def _patch_address(data, tree, path, new_offset):
@@ -195,18 +177,18 @@ def _patch_address(data, tree, path, new_offset):
     return data.replace(old, struct.pack("<QQ", new_offset, nbytes))
 
 
-def test_datasets_sharing_bytes_are_refused(saved, tree):
-    data = read_weights(saved)
+def test_datasets_sharing_bytes_are_refused(small_file, tree):
+    data = read_weights(small_file)
     with h5py.File(io.BytesIO(data), "r") as handle:
         kernel_at = handle[KERNEL].id.get_offset()
-    replace_weights(saved, _patch_address(data, tree, RECURRENT, kernel_at))
-    _refused(saved, "share stored bytes")
+    replace_weights(small_file, _patch_address(data, tree, RECURRENT, kernel_at))
+    _refused(small_file, "share stored bytes")
 
 
-def test_dataset_outside_the_file_is_refused(saved, tree):
-    data = read_weights(saved)
-    replace_weights(saved, _patch_address(data, tree, KERNEL, len(data) - 8))
-    _refused(saved, "not all stored inside the file|invalid dataset size")
+def test_dataset_outside_the_file_is_refused(small_file, tree):
+    data = read_weights(small_file)
+    replace_weights(small_file, _patch_address(data, tree, KERNEL, len(data) - 8))
+    _refused(small_file, "not all stored inside the file|invalid dataset size")
 
 
 # --- attributes ---------------------------------------------------------------
@@ -215,111 +197,111 @@ def test_dataset_outside_the_file_is_refused(saved, tree):
     ({"big": np.zeros(4096)}, "not a small string or number"),
     ({"empty": h5py.Empty("f4")}, "not valid HDF5"),  # libhdf5 has no size for it
 ])
-def test_attributes_are_few_and_small(saved, tree, attrs, match):
+def test_attributes_are_few_and_small(small_file, tree, attrs, match):
     groups, datasets = tree
     groups = {**groups, "layers": {**groups["layers"], **attrs}}
-    _refused(_rebuilt(saved, (groups, datasets)), match)
+    _refused(_rebuilt(small_file, (groups, datasets)), match)
 
 
 # --- the file's bytes ---------------------------------------------------------
-def test_userblock_is_refused(saved, tree):
-    _refused(_rebuilt(saved, tree, userblock_size=512), "does not start with an HDF5")
+def test_userblock_is_refused(small_file, tree):
+    _refused(_rebuilt(small_file, tree, userblock_size=512), "does not start with an HDF5")
 
 
 @pytest.mark.parametrize("extra", [16, 2**20])
-def test_bytes_after_the_end_of_file_are_refused(saved, extra):
-    replace_weights(saved, read_weights(saved) + b"\0" * extra)
-    _refused(saved, "end-of-file address|file holds")
+def test_bytes_after_the_end_of_file_are_refused(small_file, extra):
+    replace_weights(small_file, read_weights(small_file) + b"\0" * extra)
+    _refused(small_file, "end-of-file address|file holds")
 
 
-def test_not_hdf5_is_refused(saved):
-    replace_weights(saved, b"\x89HDF\r\n\x1a\n" + b"\xff" * 4000)
-    _refused(saved, "superblock|not valid HDF5|file holds")
+def test_not_hdf5_is_refused(small_file):
+    replace_weights(small_file, b"\x89HDF\r\n\x1a\n" + b"\xff" * 4000)
+    _refused(small_file, "superblock|not valid HDF5|file holds")
 
 
 # --- non-finite weights -------------------------------------------------------
 @pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
-def test_non_finite_weights_are_refused_at_load(saved, tree, value):
+def test_non_finite_weights_are_refused_at_load(small_file, tree, value):
     groups, datasets = tree
     bad = datasets[KERNEL].copy()
     bad[1, 2] = value
-    _refused(_rebuilt(saved, (groups, {**datasets, KERNEL: bad})),
+    _refused(_rebuilt(small_file, (groups, {**datasets, KERNEL: bad})),
              f"dataset /{KERNEL} holds NaN or infinite")
 
 
-def _diverged(fitted):
-    pipe = copy.deepcopy(fitted[0])
+def _diverged(small_pipeline):
+    pipe = copy.deepcopy(small_pipeline[0])
     kernel = pipe[-1].model_.get_layer("output").kernel
     kernel.assign(np.full(kernel.shape, np.nan, dtype="float32"))
     return pipe
 
 
-def test_non_finite_model_is_refused_at_save(fitted, tmp_path):
+def test_non_finite_model_is_refused_at_save(small_pipeline, tmp_path):
     with pytest.raises(ValueError, match="output/kernel holds NaN or infinite"):
-        save(_diverged(fitted), tmp_path / "bad.skseq")
+        save(_diverged(small_pipeline), tmp_path / "bad.skseq")
     assert not (tmp_path / "bad.skseq").exists()
 
 
-def test_non_finite_outputs_raise_at_predict(fitted):
-    pipe, X = _diverged(fitted), fitted[1]
+def test_non_finite_outputs_raise_at_predict(small_pipeline):
+    pipe, X = _diverged(small_pipeline), small_pipeline[1]
     for method in (pipe.predict_proba, pipe.predict):
         with pytest.raises(FloatingPointError, match="NaN or infinite outputs for 40"):
             method(X)
 
 
 # --- the size of the model a file may describe --------------------------------
-def test_huge_vocabulary_is_refused_before_reading_weights(saved):
+def test_huge_vocabulary_is_refused_before_reading_weights(small_file):
     # the issue's 21 kB file: 15 million words (480 MB of embedding) declared
     def grow(manifest):
         state = manifest["steps"][-1]["state"]
         state["vocab_size_"] = 15_000_000
         state["architecture_"]["embedding_dim"] = 8
-    rewrite_manifest(saved, grow)
-    _refused(saved, "over max_weights_bytes=268,435,456")
+    rewrite_manifest(small_file, grow)
+    _refused(small_file, "over max_weights_bytes=268,435,456")
 
 
-def test_max_weights_bytes_bounds_the_model(fitted, saved):
-    _refused(saved, "over max_weights_bytes=1,000", max_weights_bytes=1000)
-    pipe, X = fitted
-    assert np.array_equal(load(saved, max_weights_bytes=10**6).predict_proba(X),
+def test_max_weights_bytes_bounds_the_model(small_pipeline, small_file):
+    _refused(small_file, "over max_weights_bytes=1,000", max_weights_bytes=1000)
+    pipe, X = small_pipeline
+    assert np.array_equal(load(small_file, max_weights_bytes=10**6).predict_proba(X),
                           pipe.predict_proba(X))
     for bad in (0, -1, 1.5, True, "1"):
         with pytest.raises(ValueError, match="max_weights_bytes must be a positive int"):
-            load(saved, max_weights_bytes=bad)
+            load(small_file, max_weights_bytes=bad)
 
 
-def test_weights_member_is_streamed_only_to_its_bound(saved):
-    replace_weights(saved, read_weights(saved) + b"\0" * (17 * 2**20))
-    _refused(saved, "inflates past its limit|too large", max_weights_bytes=10**5)
+def test_weights_member_is_streamed_only_to_its_bound(small_file):
+    replace_weights(small_file, read_weights(small_file) + b"\0" * (17 * 2**20))
+    _refused(small_file, "inflates past its limit|too large", max_weights_bytes=10**5)
 
 
-def test_loads_and_refusals_leave_no_temporary_files(fitted, tmp_path, tree):
+def test_loads_and_refusals_leave_no_temporary_files(small_pipeline, tmp_path, tree):
     def ours():
         return {d for d in os.listdir(tempfile.gettempdir()) if d.startswith("skseq-")}
 
     before = ours()
     good, bad = tmp_path / "good.skseq", tmp_path / "bad.skseq"
-    save(fitted[0], good)
-    save(fitted[0], bad)
+    save(small_pipeline[0], good)
+    save(small_pipeline[0], bad)
     load(good)
     _refused(_rebuilt(bad, tree, userblock_size=512), "HDF5")
     assert ours() <= before
 
 
 # --- fuzzing the member -------------------------------------------------------
-def test_fuzz_weights_member(fitted, saved):
+def test_fuzz_weights_member(small_pipeline, small_file):
     """Mutated bytes and structure: refused, or a model that predicts."""
-    pipe, X = fitted
-    original, data = saved.read_bytes(), read_weights(saved)
+    pipe, X = small_pipeline
+    original, data = small_file.read_bytes(), read_weights(small_file)
     expected = pipe.predict_proba(X)
     rng = np.random.RandomState(3)
     outcomes = []
     for case in range(80):
-        saved.write_bytes(original)
+        small_file.write_bytes(original)
         mutated, what = mutate_weights(data, rng)
-        replace_weights(saved, mutated)
+        replace_weights(small_file, mutated)
         try:
-            proba = load(saved).predict_proba(X)
+            proba = load(small_file).predict_proba(X)
         except Unsafe:
             outcomes.append("refused")
             continue
@@ -367,9 +349,9 @@ def test_every_architecture_round_trips_bit_for_bit(rt_post_padded, tmp_path, se
         assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs)
 
 
-def test_optimizer_state_of_older_files_is_refused_with_advice(saved, tree):
+def test_optimizer_state_of_older_files_is_refused_with_advice(small_file, tree):
     groups, datasets = tree
     old = build_weights({**groups, "optimizer": {}, "optimizer/vars": {}},
                         {**datasets, "optimizer/vars/0": np.zeros(3, "<f4")})
-    replace_weights(saved, old)
-    _refused(saved, "optimizer state.*save it again", max_weights_bytes=10**6)
+    replace_weights(small_file, old)
+    _refused(small_file, "optimizer state.*save it again", max_weights_bytes=10**6)
