@@ -282,7 +282,7 @@ def _check_dataset(dataset, path, shape, size, owner):
 def _check_attributes(obj, path, owner):
     import h5py
 
-    count = h5py.h5o.get_info(obj.id).num_attrs
+    count = len(obj.attrs)
     if count > _MAX_ATTRIBUTES:
         raise UnsafeModelFileError(f"{owner}: /{path.lstrip('/')} has {count} "
                                    f"attributes (at most {_MAX_ATTRIBUTES})")
