@@ -63,3 +63,27 @@ def write_json(name, payload):
     print(json.dumps(payload, indent=2))
     print(f"written to {path}")
     return path
+
+
+def import_before(revision, folder):
+    """skseq as it was at git ``revision``, importable as ``skseq_before``.
+
+    For measuring a change against the code before it in the same process
+    and run (the package's imports are relative, so the copy is separate).
+    """
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    target = Path(folder) / "before" / "skseq_before"
+    target.mkdir(parents=True)
+    names = subprocess.run(["git", "ls-tree", "--name-only", revision, "skseq/"],
+                           cwd=root, capture_output=True, text=True, check=True)
+    for name in names.stdout.split():
+        source = subprocess.run(["git", "show", f"{revision}:{name}"], cwd=root,
+                                capture_output=True, check=True).stdout
+        (target / Path(name).name).write_bytes(source)
+    sys.path.insert(0, str(target.parent))
+    import skseq_before
+
+    return skseq_before

@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import numpy as np  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 
-from _common import write_json  # noqa: E402
+from _common import import_before, write_json  # noqa: E402
 from _crafted import (  # noqa: E402
     build_weights,
     mutate_weights,
@@ -221,22 +221,6 @@ def _rss_mib():
         return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / _MiB
 
 
-def _import_before(revision, tmp):
-    """The package as it was at ``revision``, importable as ``skseq_before``."""
-    target = tmp / "before" / "skseq_before"
-    target.mkdir(parents=True)
-    names = subprocess.run(["git", "ls-tree", "--name-only", revision, "skseq/"],
-                           cwd=ROOT, capture_output=True, text=True, check=True)
-    for name in names.stdout.split():
-        source = subprocess.run(["git", "show", f"{revision}:{name}"], cwd=ROOT,
-                                capture_output=True, check=True).stdout
-        (target / Path(name).name).write_bytes(source)
-    sys.path.insert(0, str(target.parent))
-    import skseq_before
-
-    return skseq_before
-
-
 def legitimate_loads(files, X, rounds, before):
     results = {}
     for name, path in files.items():
@@ -298,7 +282,7 @@ def main():
             save(_pipeline(X, y, num_words, maxlen, **settings), path)
             files[name] = path
         legit = legitimate_loads(files, X[:200], args.rounds,
-                                 _import_before(args.before, tmp))
+                                 import_before(args.before, tmp))
     write_json("bench_weights_file", {
         "command": "python bench_weights_file.py " + " ".join(sys.argv[1:]),
         "peak_rss_of_this_process_mib":

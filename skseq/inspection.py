@@ -13,6 +13,7 @@ add up to the difference of the two probabilities.
 """
 
 import html
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -279,61 +280,122 @@ def top_tokens(estimator, X, *, n=10, min_count=2, method="occlusion", steps=32)
     return top
 
 
-def _integrated_gradients(clf, rows, target, steps):
+# Rows (texts x path points) per compiled gradient call: large enough to
+# fill the matrix kernels, small enough that the tape of a 500-step review
+# stays in a few hundred MB.
+_IG_ROWS = 256
+
+
+# The compiled path-gradient function of each fitted Keras model, built on
+# first use; weakly keyed, so it goes with the model.
+_PATH_GRADIENTS = weakref.WeakKeyDictionary()
+
+
+def _path_gradients(model, architecture):
+    """A compiled function: per row, the target's probability and gradient terms.
+
+    It runs a copy of ``model`` whose embedding output is scaled per position
+    (alpha on the text's tokens, 1 on padding; the mask comes from the ids,
+    so it is the text's own at every point of the path). The copy is built
+    and traced once per model; its weights are refreshed on every call, so
+    a model trained further in place is explained as it is now.
+    """
     import keras
     import tensorflow as tf
 
-    # A copy of the model whose embedding output is scaled per position:
-    # alpha on the text's tokens, 1 on padding (the mask comes from the ids,
-    # so it is the text's own at every point of the path).
-    model = keras.models.clone_model(clf.model_)
-    model.set_weights(clf.model_.get_weights())
-    embedding = model.get_layer("embedding")
-    lookup, seen = embedding.call, {}
+    if model not in _PATH_GRADIENTS:
+        copy = keras.models.clone_model(model)
+        embedding = copy.get_layer("embedding")
+        lookup, seen = embedding.call, {}
 
-    def scaled_lookup(inputs):
-        vectors = lookup(inputs)
-        seen["vectors"] = vectors
-        seen["scaled"] = vectors * seen["scale"]
-        return seen["scaled"]
+        def scaled_lookup(inputs):
+            vectors = lookup(inputs)
+            seen["vectors"] = vectors
+            seen["scaled"] = vectors * seen["scale"]
+            return seen["scaled"]
 
-    embedding.call = scaled_lookup
-    # the n-gram part (linear_ngrams) reads ids, not vectors: its tokens are
-    # scaled in along the same path through their presence
-    ngrams = model.get_layer("linear_ngrams") if clf.architecture_.get("linear_ngrams") \
-        else None
-    if ngrams is not None:
-        ngram_call = ngrams.call
-        ngrams.call = lambda inputs: ngram_call(inputs, presence=seen["presence"])
+        embedding.call = scaled_lookup
+        # the n-gram part (linear_ngrams) reads ids, not vectors: its tokens
+        # are scaled in along the same path through their presence
+        if architecture.get("linear_ngrams"):
+            ngrams = copy.get_layer("linear_ngrams")
+            ngram_call = ngrams.call
+            ngrams.call = lambda inputs: ngram_call(inputs, presence=seen["presence"])
+        dtype = embedding.compute_dtype
+
+        @tf.function(input_signature=[tf.TensorSpec((None, None), tf.int32),
+                                      tf.TensorSpec((None, None, 1), dtype),
+                                      tf.TensorSpec((None, None), dtype),
+                                      tf.TensorSpec((None,), tf.int32)],
+                     reduce_retracing=True)
+        def path_gradients(ids, scale, presence, column):
+            seen["scale"], seen["presence"] = scale, presence
+            with tf.GradientTape() as tape:
+                tape.watch(presence)
+                out = copy(ids, training=False)
+                proba = tf.concat([1.0 - out, out], axis=1) if out.shape[1] == 1 else out
+                score = tf.gather(proba, column, axis=1, batch_dims=1)
+            by_vector, by_presence = tape.gradient(
+                score, [seen["scaled"], presence],
+                unconnected_gradients=tf.UnconnectedGradients.ZERO)
+            # word vector times gradient (the path runs from 0 to the vector),
+            # plus the n-gram part's presence gradient (its path runs 0 to 1)
+            return score, tf.reduce_sum(seen["vectors"] * by_vector, axis=-1) + by_presence
+
+        _PATH_GRADIENTS[model] = (copy, path_gradients, dtype)
+    copy, path_gradients, dtype = _PATH_GRADIENTS[model]
+    copy.set_weights(model.get_weights())
+    return path_gradients, dtype
+
+
+def _integrated_gradients(clf, rows, target, steps):
+    import tensorflow as tf
+
+    from ._batching import bucket_width
+    from ._classifier import _width_multiple
+
+    path_gradients, dtype = _path_gradients(clf.model_, clf.architecture_)
+    padded = [pad([ids])[0] for ids, _, _, pad in rows]
+    full = clf.predict_proba(np.stack(padded))
+    columns = (np.argmax(full, axis=1) if target is None else np.full(
+        len(rows), int(np.flatnonzero(clf.classes_ == target)[0])))
     alphas = np.concatenate([(np.arange(steps) + 0.5) / steps, [1.0, 0.0]])
-    results = []
-    for ids, tokens, oov, pad in rows:
-        row = pad([ids])[0]
-        real = row != 0
-        seen["scale"] = tf.constant(np.where(real[None, :, None], alphas[:, None, None],
-                                             1.0), dtype=embedding.compute_dtype)
-        seen["presence"] = tf.constant(np.broadcast_to(alphas[:, None], (steps + 2, row.size)),
-                                       dtype=embedding.compute_dtype)
-        with tf.GradientTape() as tape:
-            tape.watch(seen["presence"])
-            out = model(tf.constant(np.repeat(row[None], steps + 2, axis=0)),
-                        training=False)
-            proba = tf.concat([1.0 - out, out], axis=1) if out.shape[1] == 1 else out
-            column = (int(np.argmax(proba[steps].numpy())) if target is None
-                      else int(np.flatnonzero(clf.classes_ == target)[0]))
-            score = proba[:, column]
-        gradients, presence_gradients = tape.gradient(
-            score, [seen["scaled"], seen["presence"]],
-            unconnected_gradients=tf.UnconnectedGradients.ZERO)
-        vectors = seen["vectors"].numpy()[0]
-        per_position = (vectors * gradients.numpy()[:steps].mean(axis=0)).sum(axis=-1)
-        per_position += presence_gradients.numpy()[:steps].mean(axis=0)  # times 1 - 0
-        full = clf.predict_proba(row[None])[0]
-        scores, baseline = per_position[real].astype(np.float64), float(score[steps + 1])
-        results.append(TokenAttribution(
-            tokens=tokens, scores=scores, oov=oov, proba=full, target=clf.classes_[column],
-            baseline_score=baseline,
-            completeness_gap=float(full[column] - baseline - scores.sum())))
+    points = steps + 2
+    masked, multiple = clf.architecture_["mask_padding"], _width_multiple(clf.architecture_)
+    # texts of similar length share a call; a masked model reads them
+    # left-aligned and cut to the group's longest (padding never changes
+    # what it computes), an unmasked one exactly as padded
+    order = np.argsort([len(ids) for ids, _, _, _ in rows], kind="stable")
+    per_call = max(1, _IG_ROWS // points)
+    results = [None] * len(rows)
+    for group in np.array_split(order, -(-len(order) // per_call)):
+        if masked:
+            width = bucket_width(max(len(rows[i][0]) for i in group),
+                                 -(-padded[0].size // multiple) * multiple, multiple)
+            batch = np.zeros((len(group), width), np.int32)
+            for k, i in enumerate(group):
+                batch[k, :len(rows[i][0])] = rows[i][0]
+        else:
+            batch = np.stack([padded[i] for i in group]).astype(np.int32)
+        real = batch != 0
+        ids = np.repeat(batch, points, axis=0)
+        scale = np.where(np.repeat(real, points, axis=0),
+                         np.tile(alphas, len(group))[:, None], 1.0)[..., None]
+        presence = np.broadcast_to(np.tile(alphas, len(group))[:, None], ids.shape)
+        score, terms = path_gradients(
+            tf.constant(ids), tf.constant(scale, dtype=dtype),
+            tf.constant(presence, dtype=dtype),
+            tf.constant(np.repeat(columns[group], points).astype(np.int32)))
+        score = score.numpy().reshape(len(group), points)
+        terms = terms.numpy().reshape(len(group), points, -1)
+        for k, i in enumerate(group):
+            _, tokens, oov, _ = rows[i]
+            scores = terms[k, :steps].mean(axis=0)[real[k]].astype(np.float64)
+            column, baseline = columns[i], float(score[k, steps + 1])
+            results[i] = TokenAttribution(
+                tokens=tokens, scores=scores, oov=oov, proba=full[i],
+                target=clf.classes_[column], baseline_score=baseline,
+                completeness_gap=float(full[i, column] - baseline - scores.sum()))
     return results
 
 

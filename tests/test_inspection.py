@@ -172,3 +172,34 @@ def test_top_tokens_finds_the_marker_and_plots(planted):
               plot_token_attributions(result, top=3).axes[0].get_yticklabels()]
     assert labels == [t + (" (oov)" if result.oov[result.tokens.index(t)] else "")
                       for t, _ in result.top(3)]
+
+
+def _integrated(pipe, texts, **kwargs):
+    return token_attributions(pipe, texts, method="integrated_gradients", steps=16,
+                              **kwargs)
+
+
+def test_integrated_gradients_batched_equal_one_text_at_a_time(planted):
+    # texts of many lengths share compiled calls (grouped by length, cut to
+    # the group's longest): each text's scores are those it gets alone
+    pipe, X, _ = planted
+    texts = X[:23]
+    together = _integrated(pipe, texts)
+    for text, batched in zip(texts, together, strict=True):
+        alone = _integrated(pipe, [text])[0]
+        assert alone.tokens == batched.tokens and alone.target == batched.target
+        np.testing.assert_allclose(batched.scores, alone.scores, rtol=0, atol=1e-6)
+        assert batched.baseline_score == pytest.approx(alone.baseline_score, abs=1e-6)
+        np.testing.assert_array_equal(batched.proba, alone.proba)
+
+
+def test_integrated_gradients_do_not_depend_on_padding(planted):
+    pipe, X, _ = planted
+    texts = X[:8]
+    reference = _integrated(pipe, texts, target="marked")
+    sequencer, classifier = pipe[0], pipe[-1]
+    for padder in (Padder(maxlen=24, padding="pre"), Padder(maxlen=60, padding="post")):
+        other = make_pipeline(sequencer, padder.fit([[2]]), classifier)
+        for a, b in zip(_integrated(other, texts, target="marked"), reference,
+                        strict=True):
+            np.testing.assert_allclose(a.scores, b.scores, rtol=0, atol=1e-6)
