@@ -1,6 +1,10 @@
-"""Prediction latency: one review through a fitted, reloaded pipeline.
+"""Prediction latency: one review (or sentence) through a fitted, reloaded pipeline.
 
-Compares, in alternating rounds after a warm-up (medians and minima, wall
+Two workloads: ``reviews`` (the default pipeline fitted for one epoch on
+3,000 IMDB reviews, one test review; batches of 2,000 reviews) and
+``sentences`` (the same settings with maxlen 60 fitted on 3,000 Rotten
+Tomatoes sentences, one other sentence; batches of 2,000 sentences). Each
+compares, in alternating rounds after a warm-up (medians and minima, wall
 and process time):
 - ``pipeline.predict_proba([review])`` on a pipeline reloaded with
   ``skseq.load`` (tokenise, pad, compiled model call on a 16-row chunk),
@@ -24,7 +28,7 @@ import numpy as np
 import skseq
 from _common import write_json
 from skseq._batching import left_align
-from skseq.datasets import load_imdb
+from skseq.datasets import load_imdb, load_rotten_tomatoes
 from skseq.experiments import DEFAULT_MODEL
 
 
@@ -42,23 +46,27 @@ def summary(samples):
     return {"median_ms": 1000 * statistics.median(samples), "min_ms": 1000 * min(samples)}
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--repeat", type=int, default=20)
-    args = parser.parse_args()
+def workloads():
     X, y = load_imdb("train", return_X_y=True)
     X_test, _ = load_imdb("test", return_X_y=True)
     pipe = DEFAULT_MODEL.make_pipeline(epochs=1, random_state=0).fit(X[:3000], y[:3000])
+    yield "reviews", pipe, X_test[0], X_test[:2000]
+    S, t = load_rotten_tomatoes(return_X_y=True)
+    order = np.random.RandomState(0).permutation(len(S))
+    pipe = DEFAULT_MODEL.make_pipeline(epochs=1, random_state=0)
+    pipe.set_params(padder__maxlen=60)
+    pipe.fit([S[i] for i in order[:3000]], t[order[:3000]])
+    yield "sentences", pipe, S[order[3000]], [S[i] for i in order[3001:5001]]
+
+
+def measure(pipe, review, batch, args):
     path = os.path.join(tempfile.mkdtemp(), "model.skseq")
     skseq.save(pipe, path)
     loaded = skseq.load(path)
     clf = loaded[-1]
     model = clf.model_
     small_chunks = clf._predict_fn.small_chunks
-    review = X_test[0]
     row = loaded[:-1].transform([review])
-    batch = X_test[:2000]
     ids = loaded[:-1].transform(batch)
 
     def set_small(flag):
@@ -94,10 +102,8 @@ def main():
                        model.predict(aligned, verbose=0)[:, 0], atol=1e-6)
     singles = np.vstack([loaded.predict_proba(batch[i:i + 1]) for i in range(0, 2000, 97)])
     one_med = {k: statistics.median(v[0]) for k, v in one.items()}
-    write_json("bench_latency", {
-        "model": DEFAULT_MODEL.description,
+    return {
         "review_tokens": int((row != 0).sum()),
-        "rounds": args.rounds, "repeat_per_round": args.repeat,
         "small_chunks_used": bool(small_chunks),
         "one_review_wall": {k: summary(v[0]) for k, v in one.items()},
         "one_review_process_time": {k: summary(v[1]) for k, v in one.items()},
@@ -113,7 +119,21 @@ def main():
         "pipeline_equals_keras_predict_atol_1e-6": bool(same),
         "single_rows_bit_identical_to_batch": bool(np.array_equal(
             singles, loaded.predict_proba(batch)[0:2000:97])),
-    })
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    record = {name: measure(pipe, text, batch, args)
+              for name, pipe, text, batch in workloads()}
+    write_json("bench_latency", {"model": DEFAULT_MODEL.description,
+                                 "rounds": args.rounds, "repeat_per_round": args.repeat,
+                                 **record})
+
+
 
 
 if __name__ == "__main__":

@@ -84,6 +84,9 @@ def _model_and_texts_parser(command, verb, description):
     parser.add_argument("texts", nargs="*",
                         help=f"texts to {verb}; none: read one text per line "
                              "from standard input")
+    parser.add_argument("--max-weights-bytes", type=_positive_int, default=None,
+                        help="the largest model a .skseq file may describe, in bytes "
+                             "of weights (default 268435456: 256 MiB)")
     return parser
 
 
@@ -383,8 +386,8 @@ def _train(args):
     return 0
 
 
-def _load_model(path):
-    from ._persistence import load
+def _load_model(path, max_weights_bytes=None):
+    from ._persistence import MAX_WEIGHTS_BYTES, load
 
     if not path.is_file():
         raise CLIError(f"model file not found: {str(path)!r}")
@@ -397,7 +400,7 @@ def _load_model(path):
                 "you trust (prefer the .skseq format).", UserWarning, stacklevel=2,
             )
             return joblib.load(path)
-        return load(path)
+        return load(path, max_weights_bytes=max_weights_bytes or MAX_WEIGHTS_BYTES)
     except CLIError:
         raise
     except Exception as exc:  # any corrupt / foreign file: one line, no traceback
@@ -405,7 +408,7 @@ def _load_model(path):
 
 
 def _model_and_texts(args):
-    model = _load_model(args.model)
+    model = _load_model(args.model, args.max_weights_bytes)
     texts = args.texts or _read_stdin_texts()
     if not texts:
         raise CLIError("no texts given (pass them as arguments or on standard input)")

@@ -60,6 +60,17 @@ def test_predict_with_saved_model_in_fresh_process(quick_run):
     assert piped.returncode == 0 and len(piped.stdout.strip().splitlines()) == 3
 
 
+def test_max_weights_bytes_bounds_the_model_a_file_may_describe(quick_run):
+    _, out = quick_run
+    refused = run("predict", str(out / "model.skseq"), "A fine film.",
+                  "--max-weights-bytes", "1000")
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr
+    assert "over max_weights_bytes=1,000" in refused.stderr
+    accepted = run("predict", str(out / "model.skseq"), "A fine film.",
+                   "--max-weights-bytes", str(2**30))
+    assert accepted.returncode == 0, accepted.stderr[-2000:]
+
+
 def test_tensorflow_start_up_notices_are_quiet_unless_asked_for(quick_run):
     _, out = quick_run
     args = [sys.executable, "-m", "skseq", "predict", str(out / "model.skseq"), "Great."]
