@@ -42,6 +42,7 @@ from _common import import_before, write_json  # noqa: E402
 from _crafted import (  # noqa: E402
     build_weights,
     mutate_weights,
+    read_members,
     read_weights,
     replace_weights,
     rewrite_manifest,
@@ -55,6 +56,7 @@ from skseq import (  # noqa: E402
     load,
     save,
 )
+from skseq._architectures import build_model  # noqa: E402
 from skseq.datasets import load_rotten_tomatoes  # noqa: E402
 
 _MiB = 1024**2
@@ -177,6 +179,29 @@ def full_size_attacks(small, tmp):
     cases["model_at_the_bound_one_nan"] = {"file_bytes": path.stat().st_size,
                                            **in_fresh_process(path)}
     print("model_at_the_bound_one_nan", cases["model_at_the_bound_one_nan"], flush=True)
+    path.unlink()
+    # the same with a large recurrent part instead of a large embedding: the
+    # skeleton is built (bounded by max_weights_bytes) before the NaN is seen
+    big = {"units": 1024, "n_layers": 3, "bidirectional": True}
+    manifest = json.loads(read_members(small)["manifest.json"])
+    state = manifest["steps"][-1]["state"]
+    skeleton = build_model(vocab_size=state["vocab_size_"], n_outputs=1,
+                           **{**state["architecture_"], **big})
+    last = skeleton.weights[-3]
+    values = np.array(last.numpy())
+    values.flat[-1] = np.nan
+    last.assign(values)
+    skeleton.save_weights(tmp / "big.weights.h5")
+    del skeleton, values
+    path = tmp / "big_recurrent.skseq"
+    path.write_bytes(small.read_bytes())
+    rewrite_manifest(path, lambda m: m["steps"][-1]["state"]["architecture_"].update(big))
+    replace_weights(path, (tmp / "big.weights.h5").read_bytes())
+    (tmp / "big.weights.h5").unlink()
+    cases["recurrent_model_at_the_bound_one_nan"] = {"file_bytes": path.stat().st_size,
+                                                     **in_fresh_process(path)}
+    print("recurrent_model_at_the_bound_one_nan",
+          cases["recurrent_model_at_the_bound_one_nan"], flush=True)
     path.unlink()
     for value in ("nan", "inf"):
         bad = datasets[EMBEDDING].copy()

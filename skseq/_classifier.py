@@ -1062,8 +1062,7 @@ default='adam'
                 f"({4 * n_weights:,} bytes), over max_weights_bytes="
                 f"{context['max_weights_bytes']:,}; pass a larger max_weights_bytes to "
                 "skseq.load only for a file you expect to hold a model that large")
-        layout, shapes = _weights_layout(architecture, n_outputs, vocab_size,
-                                         clf.trainable_embeddings)
+        layout = _weights_layout(architecture, n_outputs, clf.trainable_embeddings)
         n_objects = len(layout["groups"]) + len(layout["datasets"])
         if not 4 * n_weights <= len(weights) <= 4 * n_weights + metadata_allowance(
                 n_objects):
@@ -1073,9 +1072,13 @@ default='adam'
                 "of weights (files saved by development versions of skseq 0.2 before "
                 "the layers-only format also hold optimizer state: load those with the "
                 "skseq that wrote them and save them again)")
-        arrays = check_and_read(weights, layout, shapes, owner=owner)
+        # the skeleton (bounded above) gives each weight's shape
         model = build_model(vocab_size=vocab_size, n_outputs=n_outputs, **architecture)
         model.get_layer("embedding").trainable = clf.trainable_embeddings
+        shapes = [tuple(weight.shape) for weight in model.weights]
+        if len(shapes) != len(layout["datasets"]):
+            raise RuntimeError("skseq cannot place this architecture's weights")
+        arrays = check_and_read(weights, layout, shapes, owner=owner)
         try:
             clf._compile(model, len(classes))
         except (TypeError, ValueError) as exc:
@@ -1306,50 +1309,30 @@ def _check_class_weight(class_weight, classes):
                              f"number; got {weight!r}.")
 
 
-# Weights whose rows follow a size setting; every other weight's shape
-# depends on the architecture alone.
-_SIZED_WEIGHTS = {("embedding", 0): "vocab_size", ("linear_ngrams", 0): "vocab_size",
-                  ("linear_ngrams", 1): "ngram_buckets"}
-
-
-def _weights_layout(architecture, n_outputs, vocab_size, trainable_embeddings):
-    """The HDF5 layout of a saved model and each weight's shape, without building it.
-
-    The layout comes from a small model of the same architecture (cached);
-    the real shapes from its shapes, with the rows of the vocabulary-sized
-    and bucket-sized tables set (their total is checked against
-    ``count_parameters``).
-    """
-    key = json.dumps(architecture, sort_keys=True)
-    layout, small_shapes, sized = _small_model_layout(key, n_outputs, trainable_embeddings)
-    sizes = {"vocab_size": vocab_size, "ngram_buckets": architecture["ngram_buckets"]}
-    shapes = [tuple(shape) for shape in small_shapes]
-    for index, setting in sized:
-        shapes[index] = (sizes[setting],) + shapes[index][1:]
-    total = sum(math.prod(shape) for shape in shapes)
-    if total != count_parameters(vocab_size=vocab_size, n_outputs=n_outputs,
-                                 **architecture):
-        raise RuntimeError("skseq cannot compute this architecture's weight shapes")
-    return layout, shapes
+# Settings that size weights but never change which weights there are: the
+# layout model takes these, so it stays tiny whatever the file describes.
+_LAYOUT_SIZES = {"embedding_dim": 2, "units": 2, "ngram_buckets": 3}
 
 
 @functools.lru_cache(maxsize=32)
-def _small_model_layout(architecture_key, n_outputs, trainable_embeddings):
+def _layout_for(architecture_key, n_outputs, trainable_embeddings):
     architecture = json.loads(architecture_key)
-    small = {**architecture, "ngram_buckets": 3}
+    small = {**architecture, **_LAYOUT_SIZES,
+             "conv_filters": min(architecture["conv_filters"], 2)}
     model = build_model(vocab_size=OOV_INDEX + 2, n_outputs=n_outputs, **small)
     model.get_layer("embedding").trainable = trainable_embeddings
-    position = {id(weight): index for index, weight in enumerate(model.weights)}
-    sized = []
-    for (layer_name, which), setting in _SIZED_WEIGHTS.items():
-        try:
-            layer = model.get_layer(layer_name)
-        except ValueError:  # no n-gram head
-            continue
-        if which < len(layer.weights):
-            sized.append((position[id(layer.weights[which])], setting))
-    shapes = [tuple(weight.shape) for weight in model.weights]
-    return dataset_layout(model), shapes, tuple(sized)
+    return dataset_layout(model)
+
+
+def _weights_layout(architecture, n_outputs, trainable_embeddings):
+    """The HDF5 groups and datasets of a saved model of this architecture.
+
+    Read from a tiny model of the same structure (cached per architecture),
+    so neither building it nor its layout file grows with the file's claims;
+    its weights align one to one with the full model's.
+    """
+    return _layout_for(json.dumps(architecture, sort_keys=True), n_outputs,
+                       trainable_embeddings)
 
 
 def _non_finite_weight(model):
