@@ -250,8 +250,13 @@ def legitimate_loads(files, X, rounds, before):
     results = {}
     for name, path in files.items():
         now, then = [], []
-        reference = before.load(path).predict_proba(X)
-        load(path)  # warm-up: each loader's first call also builds caches
+        start = time.perf_counter()
+        reference = before.load(path)
+        first = {"before": time.perf_counter() - start}
+        reference = reference.predict_proba(X)
+        start = time.perf_counter()
+        load(path)  # each loader's first call for an architecture also builds caches
+        first["now"] = time.perf_counter() - start
         for _ in range(rounds):  # alternating
             for loader, times in ((load, now), (before.load, then)):
                 wall, cpu = time.perf_counter(), time.process_time()
@@ -268,6 +273,7 @@ def legitimate_loads(files, X, rounds, before):
                 "now": float(np.median([t[1] for t in now])),
                 "before": float(np.median([t[1] for t in then]))},
             "ratio_now_over_before_median": med["now"] / med["before"],
+            "first_load_seconds": first,
             "probabilities_identical": identical,
         }
         print(name, results[name], flush=True)

@@ -1062,7 +1062,8 @@ default='adam'
                 f"({4 * n_weights:,} bytes), over max_weights_bytes="
                 f"{context['max_weights_bytes']:,}; pass a larger max_weights_bytes to "
                 "skseq.load only for a file you expect to hold a model that large")
-        layout = _weights_layout(architecture, n_outputs, clf.trainable_embeddings)
+        layout, shapes = _weights_layout(architecture, n_outputs, vocab_size,
+                                         clf.trainable_embeddings)
         n_objects = len(layout["groups"]) + len(layout["datasets"])
         if not 4 * n_weights <= len(weights) <= 4 * n_weights + metadata_allowance(
                 n_objects):
@@ -1072,13 +1073,9 @@ default='adam'
                 "of weights (files saved by development versions of skseq 0.2 before "
                 "the layers-only format also hold optimizer state: load those with the "
                 "skseq that wrote them and save them again)")
-        # the skeleton (bounded above) gives each weight's shape
+        arrays = check_and_read(weights, layout, shapes, owner=owner)
         model = build_model(vocab_size=vocab_size, n_outputs=n_outputs, **architecture)
         model.get_layer("embedding").trainable = clf.trainable_embeddings
-        shapes = [tuple(weight.shape) for weight in model.weights]
-        if len(shapes) != len(layout["datasets"]):
-            raise RuntimeError("skseq cannot place this architecture's weights")
-        arrays = check_and_read(weights, layout, shapes, owner=owner)
         try:
             clf._compile(model, len(classes))
         except (TypeError, ValueError) as exc:
@@ -1309,30 +1306,54 @@ def _check_class_weight(class_weight, classes):
                              f"number; got {weight!r}.")
 
 
-# Settings that size weights but never change which weights there are: the
-# layout model takes these, so it stays tiny whatever the file describes.
-_LAYOUT_SIZES = {"embedding_dim": 2, "units": 2, "ngram_buckets": 3}
+# Settings that size weights but never change which weights there are. The
+# layout model takes the first values; every weight dimension is linear in
+# these settings, so models with each one raised by 1 give the shapes of any
+# size without building it.
+_LAYOUT_SIZES = {"vocab_size": OOV_INDEX + 2, "embedding_dim": 2, "units": 2,
+                 "conv_filters": 2, "ngram_buckets": 3}
 
 
 @functools.lru_cache(maxsize=32)
 def _layout_for(architecture_key, n_outputs, trainable_embeddings):
+    """The layout of a tiny model of this structure, and its shape rules."""
     architecture = json.loads(architecture_key)
-    small = {**architecture, **_LAYOUT_SIZES,
-             "conv_filters": min(architecture["conv_filters"], 2)}
-    model = build_model(vocab_size=OOV_INDEX + 2, n_outputs=n_outputs, **small)
-    model.get_layer("embedding").trainable = trainable_embeddings
-    return dataset_layout(model)
+    # conv_filters=0 means no convolution: a structural choice, kept
+    sizes = {k: v for k, v in _LAYOUT_SIZES.items()
+             if k != "conv_filters" or architecture["conv_filters"]}
+
+    def shapes_at(values):
+        model = build_model(n_outputs=n_outputs, **{**architecture, **values})
+        model.get_layer("embedding").trainable = trainable_embeddings
+        return model, [np.array(tuple(w.shape), dtype=np.int64) for w in model.weights]
+
+    model, base = shapes_at(sizes)
+    layout = dataset_layout(model)
+    slopes = {name: [a - b for a, b in zip(shapes_at({**sizes, name: value + 1})[1], base,
+                                           strict=True)]
+              for name, value in sizes.items()}
+    return layout, sizes, base, slopes
 
 
-def _weights_layout(architecture, n_outputs, trainable_embeddings):
-    """The HDF5 groups and datasets of a saved model of this architecture.
+def _weights_layout(architecture, n_outputs, vocab_size, trainable_embeddings):
+    """The HDF5 layout of a saved model of this architecture, and each weight's shape.
 
-    Read from a tiny model of the same structure (cached per architecture),
-    so neither building it nor its layout file grows with the file's claims;
-    its weights align one to one with the full model's.
+    Nothing of the described size is built: the layout and the shape rules
+    come from tiny models of the same structure (cached per architecture);
+    the shapes' total is checked against ``count_parameters``.
     """
-    return _layout_for(json.dumps(architecture, sort_keys=True), n_outputs,
-                       trainable_embeddings)
+    layout, sizes, base, slopes = _layout_for(
+        json.dumps(architecture, sort_keys=True), n_outputs, trainable_embeddings)
+    actual = {**architecture, "vocab_size": vocab_size}
+    shapes = []
+    for index, shape in enumerate(base):
+        for name, value in sizes.items():
+            shape = shape + slopes[name][index] * (actual[name] - value)
+        shapes.append(tuple(int(d) for d in shape))
+    if sum(math.prod(shape) for shape in shapes) != count_parameters(
+            vocab_size=vocab_size, n_outputs=n_outputs, **architecture):
+        raise RuntimeError("skseq cannot compute this architecture's weight shapes")
+    return layout, shapes
 
 
 def _non_finite_weight(model):
