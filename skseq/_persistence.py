@@ -13,9 +13,10 @@ zip archive instead:
 - ``signature.json`` (optional): an HMAC-SHA256 of ``checksums.json`` under a
   key of the user's, to detect tampering.
 
-Loading never hands the file's Keras configuration to Keras: the classifier
-rebuilds its model with skseq's own ``build_model`` from checked parameters
-and reads only the weights. The configuration is still checked against an
+Loading never hands any part of ``model.keras`` to Keras: the classifier
+rebuilds its model with skseq's own ``build_model`` from checked parameters,
+and the weights member is checked object by object and read by skseq
+(``_weights_file``), from memory. The configuration is still checked against an
 allow-list, so a crafted file is refused with a reason. This module only
 reads, bounds and checks the archive; it knows no estimator's internals.
 """
