@@ -54,6 +54,12 @@ def machine_info():
     }
 
 
+def rss_mib():
+    """This process's resident memory now, in MiB."""
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def write_json(name, payload):
     """Write ``payload`` (plus machine info) to benchmarks/results/NAME.json."""
     RESULTS_DIR.mkdir(exist_ok=True)

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import numpy as np  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 
-from _common import write_json  # noqa: E402
+from _common import rss_mib, write_json  # noqa: E402
 from _crafted import (  # noqa: E402
     flip_bytes,
     mutate_json,
@@ -51,14 +51,9 @@ from skseq.datasets import load_rotten_tomatoes  # noqa: E402
 _MiB = 1024**2
 
 
-def _rss_mib():
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / _MiB
-
-
 def measure(path, X):
     """Load one file; return outcome, seconds, Python peak and RSS growth (MiB)."""
-    rss = _rss_mib()
+    rss = rss_mib()
     tracemalloc.start()
     start = time.perf_counter()
     try:
@@ -76,7 +71,7 @@ def measure(path, X):
     peak = tracemalloc.get_traced_memory()[1] / _MiB
     tracemalloc.stop()
     return {"outcome": outcome, "reason": reason and reason[:160], "seconds": seconds,
-            "python_peak_mib": peak, "rss_growth_mib": max(_rss_mib() - rss, 0.0)}
+            "python_peak_mib": peak, "rss_growth_mib": max(rss_mib() - rss, 0.0)}
 
 
 def _streamed_member(path, name, size, chunk=b" " * _MiB):

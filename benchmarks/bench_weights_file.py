@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import numpy as np  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 
-from _common import import_before, write_json  # noqa: E402
+from _common import import_before, rss_mib, write_json  # noqa: E402
 from _crafted import (  # noqa: E402
     build_weights,
     mutate_weights,
@@ -222,7 +222,7 @@ def fuzz(small, X, n_cases, rng):
         path.write_bytes(original)
         mutated, what = mutate_weights(data, rng)
         replace_weights(path, mutated)
-        rss, start = _rss_mib(), time.perf_counter()
+        rss, start = rss_mib(), time.perf_counter()
         try:
             proba = load(path).predict_proba(X)
             if not np.isfinite(proba).all():
@@ -235,15 +235,10 @@ def fuzz(small, X, n_cases, rng):
             outcome = "other"
             others.append(f"case {case} ({what}): {exc!r}"[:300])
         worst["seconds"] = max(worst["seconds"], time.perf_counter() - start)
-        worst["rss_growth_mib"] = max(worst["rss_growth_mib"], _rss_mib() - rss)
+        worst["rss_growth_mib"] = max(worst["rss_growth_mib"], rss_mib() - rss)
         counts["cases"] += 1
         counts[outcome] += 1
     return {**counts, "worst": worst, "other_cases": others}
-
-
-def _rss_mib():
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / _MiB
 
 
 def legitimate_loads(files, X, rounds, before):

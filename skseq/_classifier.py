@@ -1063,7 +1063,7 @@ default='adam'
                 f"{context['max_weights_bytes']:,}; pass a larger max_weights_bytes to "
                 "skseq.load only for a file you expect to hold a model that large")
         layout, shapes = _weights_layout(architecture, n_outputs, vocab_size,
-                                         clf.trainable_embeddings)
+                                         clf.trainable_embeddings, n_weights)
         n_objects = len(layout["groups"]) + len(layout["datasets"])
         if not 4 * n_weights <= len(weights) <= 4 * n_weights + metadata_allowance(
                 n_objects):
@@ -1335,12 +1335,13 @@ def _layout_for(architecture_key, n_outputs, trainable_embeddings):
     return layout, sizes, base, slopes
 
 
-def _weights_layout(architecture, n_outputs, vocab_size, trainable_embeddings):
+def _weights_layout(architecture, n_outputs, vocab_size, trainable_embeddings,
+                    n_weights):
     """The HDF5 layout of a saved model of this architecture, and each weight's shape.
 
     Nothing of the described size is built: the layout and the shape rules
     come from tiny models of the same structure (cached per architecture);
-    the shapes' total is checked against ``count_parameters``.
+    the shapes' total is checked against ``n_weights`` (``count_parameters``).
     """
     layout, sizes, base, slopes = _layout_for(
         json.dumps(architecture, sort_keys=True), n_outputs, trainable_embeddings)
@@ -1350,8 +1351,7 @@ def _weights_layout(architecture, n_outputs, vocab_size, trainable_embeddings):
         for name, value in sizes.items():
             shape = shape + slopes[name][index] * (actual[name] - value)
         shapes.append(tuple(int(d) for d in shape))
-    if sum(math.prod(shape) for shape in shapes) != count_parameters(
-            vocab_size=vocab_size, n_outputs=n_outputs, **architecture):
+    if sum(math.prod(shape) for shape in shapes) != n_weights:
         raise RuntimeError("skseq cannot compute this architecture's weight shapes")
     return layout, shapes
 
