@@ -6,7 +6,8 @@ public name is imported on first use (PEP 562, as scikit-learn loads its
 submodules). The transformers, ``skseq.metrics``, ``skseq.datasets``,
 ``skseq.embeddings``, :class:`LogCountRatioTransformer` and the safe
 format for transformer-only files never load TensorFlow; only
-:class:`LSTMSequenceClassifier` imports Keras and TensorFlow.
+:class:`LSTMSequenceClassifier` and :class:`LSTMSequenceRegressor` import
+Keras and TensorFlow.
 """
 
 import importlib
@@ -17,6 +18,7 @@ __all__ = [
     "IntegerSequencer",
     "Padder",
     "LSTMSequenceClassifier",
+    "LSTMSequenceRegressor",
     "LogCountRatioTransformer",
     "TrainingDivergedError",
     "save",
@@ -37,7 +39,8 @@ _LAZY = {
     "PAD_INDEX": "._sequencer",
     "SAFE_TOKEN_PATTERNS": "._sequencer",
     "Padder": "._padding",
-    "LSTMSequenceClassifier": "._classifier",  # the one that needs TensorFlow
+    "LSTMSequenceClassifier": "._classifier",  # the two that need TensorFlow
+    "LSTMSequenceRegressor": "._regressor",
     "LogCountRatioTransformer": "._log_count_ratio",
     "TrainingDivergedError": "._errors",
     "UnsafeModelFileError": "._errors",

@@ -47,6 +47,7 @@ def build_model(
     mask_padding=True,
     linear_ngrams=0,
     ngram_buckets=2**20,
+    output_activation=None,
 ):
     """Build an uncompiled embedding + recurrent classifier.
 
@@ -66,11 +67,15 @@ def build_model(
     vocab_size : int
         Embedding ``input_dim``: every id must be smaller.
     n_outputs : int
-        1 gives a sigmoid unit (binary); more gives a softmax layer.
+        Output units.
     embedding_dim, units, layer_type, bidirectional, n_layers, dropout, \
 embedding_dropout, recurrent_dropout, conv_filters, conv_kernel_size, pool_size, \
 pooling, mask_padding, linear_ngrams, ngram_buckets
         As in :class:`~skseq.LSTMSequenceClassifier`.
+    output_activation : {'sigmoid', 'softmax', 'linear'} or None, default=None
+        The output layer's activation: sigmoid units (binary, multi-label),
+        softmax (multi-class) or none (regression). ``None``: a sigmoid for
+        one output, softmax for more.
 
     Returns
     -------
@@ -130,7 +135,7 @@ pooling, mask_padding, linear_ngrams, ngram_buckets
         x = SequencePooling(pooling, name=f"{pooling}_pooling")(x)
     if dropout:
         x = keras.layers.Dropout(dropout, name="recurrent_dropout_layer")(x)
-    activation = "sigmoid" if n_outputs == 1 else "softmax"
+    activation = output_activation or ("sigmoid" if n_outputs == 1 else "softmax")
     if not linear_ngrams:
         outputs = keras.layers.Dense(n_outputs, activation=activation, name="output")(x)
     else:

@@ -421,15 +421,32 @@ def _preview(text):
 
 
 def _predict(args):
+    import numpy as np
+
     model, texts = _model_and_texts(args)
+    estimator = model.steps[-1][1] if hasattr(model, "steps") else model
     try:
-        proba = model.predict_proba(texts)
+        if not hasattr(estimator, "classes_"):  # a regressor
+            values = model.predict(texts).reshape(len(texts), -1)
+        else:
+            proba = model.predict_proba(texts)
     except (TypeError, ValueError) as exc:
         raise CLIError(f"cannot predict: {exc}") from None
-    print("label\tprobability\ttext")
-    for text, row in zip(texts, proba, strict=True):
-        best = int(row.argmax())
-        print(f"{model.classes_[best]}\t{row[best]:.4f}\t{_preview(text)}")
+    if not hasattr(estimator, "classes_"):
+        print("value\ttext")
+        for text, row in zip(texts, values, strict=True):
+            print(f"{','.join(f'{v:.4f}' for v in row)}\t{_preview(text)}")
+    elif estimator.n_outputs_ > 1:  # multi-label: every label above 0.5
+        print("labels\tprobabilities\ttext")
+        for text, row in zip(texts, proba, strict=True):
+            on = np.flatnonzero(row > 0.5)
+            print(f"{','.join(str(estimator.classes_[j]) for j in on) or '-'}\t"
+                  f"{','.join(f'{row[j]:.4f}' for j in on) or '-'}\t{_preview(text)}")
+    else:
+        print("label\tprobability\ttext")
+        for text, row in zip(texts, proba, strict=True):
+            best = int(row.argmax())
+            print(f"{estimator.classes_[best]}\t{row[best]:.4f}\t{_preview(text)}")
     return 0
 
 
@@ -441,11 +458,15 @@ def _explain(args):
         results = token_attributions(model, texts, method=args.method)
     except (TypeError, ValueError) as exc:
         raise CLIError(f"cannot explain: {exc}") from None
-    print("label\tprobability\ttop tokens (score)\ttext")
+    estimator = model.steps[-1][1] if hasattr(model, "steps") else model
+    # the explained target's output: its probability, or a regressor's value
+    header = "label\tprobability" if hasattr(estimator, "classes_") else "output\tvalue"
+    print(f"{header}\ttop tokens (score)\ttext")
     for text, result in zip(texts, results, strict=True):
         top = ", ".join(f"{_escape(token)} ({score:+.3f})"
                         for token, score in result.top(args.top))
-        print(f"{result.target}\t{result.proba.max():.4f}\t{top}\t{_preview(text)}")
+        value = result.proba[list(estimator._explained_targets()).index(result.target)]
+        print(f"{result.target}\t{value:.4f}\t{top}\t{_preview(text)}")
     if args.html is not None:
         page = "\n".join(r._repr_html_() for r in results)
         args.html.write_text(f"<!DOCTYPE html>\n<meta charset=\"utf-8\">\n"

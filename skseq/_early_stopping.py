@@ -27,6 +27,20 @@ def _predicted(proba):
     return np.argmax(proba, axis=1)
 
 
+def _per_label(metric):
+    # multi-label (an indicator y): the mean over labels of each label's score
+    def score(y, proba):
+        return float(np.mean([metric(y[:, j], np.column_stack([1 - proba[:, j], proba[:, j]]))
+                              for j in range(y.shape[1])]))
+    return score
+
+
+def _single_or_per_label(metric):
+    def score(y, proba):
+        return _per_label(metric)(y, proba) if y.ndim == 2 else metric(y, proba)
+    return score
+
+
 def _positive_class_recall(metric):
     # the positive class is the last one (classes_[-1]), as in skseq.metrics.SCORING
     def score(y, proba):
@@ -34,26 +48,37 @@ def _positive_class_recall(metric):
         if n_classes > 2:
             return metric(y, _predicted(proba), average="macro")
         return metric(y, _predicted(proba), pos_label=n_classes - 1)
-    return score
+    return _single_or_per_label(score)
 
 
 def _roc_auc(y, proba):
+    if len(np.unique(y)) < 2:
+        return 0.5  # a label absent from (or everywhere in) the validation part
     if proba.shape[1] == 2:
         return roc_auc_score(y, proba[:, 1])
     return roc_auc_score(y, proba, multi_class="ovr", labels=np.arange(proba.shape[1]))
 
 
+def _accuracy(y, proba):
+    if y.ndim == 2:  # subset accuracy, as sklearn.metrics.accuracy_score
+        return accuracy_score(y, (proba > 0.5).astype(int))
+    return accuracy_score(y, _predicted(proba))
+
+
 #: Names accepted by ``scoring`` besides ``'loss'``: the scorers of
 #: :data:`skseq.metrics.SCORING`, computed on the validation part's class
-#: indices ``y`` and probabilities ``proba`` (higher is better).
+#: indices ``y`` and probabilities ``proba`` (higher is better). For a
+#: multi-label indicator ``y`` (``proba`` one column per label), accuracy is
+#: the subset accuracy and the others the mean of each label's score.
 VALIDATION_SCORERS = {
-    "accuracy": lambda y, proba: accuracy_score(y, _predicted(proba)),
-    "balanced_accuracy": lambda y, proba: balanced_accuracy_score(y, _predicted(proba)),
+    "accuracy": _accuracy,
+    "balanced_accuracy": _single_or_per_label(
+        lambda y, proba: balanced_accuracy_score(y, _predicted(proba))),
     "sensitivity": _positive_class_recall(sensitivity_score),
     "specificity": _positive_class_recall(specificity_score),
-    "roc_auc": _roc_auc,
-    "neg_log_loss": lambda y, proba: -log_loss(y, proba,
-                                               labels=np.arange(proba.shape[1])),
+    "roc_auc": _single_or_per_label(_roc_auc),
+    "neg_log_loss": _single_or_per_label(
+        lambda y, proba: -log_loss(y, proba, labels=np.arange(proba.shape[1]))),
 }
 
 

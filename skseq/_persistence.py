@@ -43,12 +43,13 @@ from ._schema import params_to_saved
 __all__ = ["save", "load", "UnsafeModelFileError", "LIMITS", "MAX_WEIGHTS_BYTES"]
 
 FORMAT = "skseq-model"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 # Versions load reads: 2 and 3 lack classifier settings added since (read as
 # their defaults, the model such a file holds; 2 also lacks early-stopping
-# scores). A new setting bumps the version, so an older skseq refuses a file
+# scores); 4 predates multi-label classifiers and regressors (its classifier
+# has n_outputs_ 1). A new setting bumps the version, so an older skseq refuses a file
 # whose model it would build wrong.
-_READABLE_VERSIONS = (2, 3, 4)
+_READABLE_VERSIONS = (2, 3, 4, 5)
 _MiB = 1024**2
 
 #: Size limits of :func:`load`, in bytes of *inflated* data (what a member
@@ -105,7 +106,12 @@ _ALLOWED_ACTIVATIONS = {"tanh", "sigmoid", "relu", "softmax", "linear"}
 # imported when a file or pipeline names them, so transformer-only files
 # load without TensorFlow.
 _STEP_MODULES = {"IntegerSequencer": "._sequencer", "Padder": "._padding",
-                 "LSTMSequenceClassifier": "._classifier"}
+                 "LSTMSequenceClassifier": "._classifier",
+                 "LSTMSequenceRegressor": "._regressor"}
+# Position of each step in a pipeline: the estimator (either one) comes last.
+_STEP_POSITIONS = {"IntegerSequencer": 0, "Padder": 1, "LSTMSequenceClassifier": 2,
+                   "LSTMSequenceRegressor": 2}
+_ESTIMATORS = ("LSTMSequenceClassifier", "LSTMSequenceRegressor")
 
 
 def _step_type(name):
@@ -144,8 +150,8 @@ def save(estimator, path, *, key=None):
     estimator : Pipeline or skseq estimator
         A fitted :class:`~sklearn.pipeline.Pipeline` whose steps are
         :class:`IntegerSequencer`, :class:`Padder` and/or
-        :class:`LSTMSequenceClassifier` (in that order), or one such
-        estimator.
+        :class:`LSTMSequenceClassifier` or :class:`LSTMSequenceRegressor`
+        (in that order), or one such estimator.
     path : str, path-like or binary file object
         Destination (conventionally ``*.skseq``).
     key : bytes or None, default=None
@@ -186,7 +192,7 @@ def save(estimator, path, *, key=None):
                                   "params": params_to_saved(step), "state": state})
         if hasattr(step, "model_"):
             if "model.keras" in members:
-                raise TypeError("skseq.save stores at most one classifier per pipeline")
+                raise TypeError("skseq.save stores at most one estimator per pipeline")
             # load() never restores optimizer state, so none is written
             members["model.keras"] = model_to_bytes(step.model_, include_optimizer=False)
     members = {"manifest.json": json.dumps(manifest).encode(), **members}
@@ -410,7 +416,7 @@ def _check_manifest(manifest):
     if not isinstance(manifest["pipeline"], bool):
         raise UnsafeModelFileError("manifest 'pipeline' must be true or false")
     types = list(_STEP_MODULES)
-    if not isinstance(steps, list) or not 1 <= len(steps) <= len(types) or (
+    if not isinstance(steps, list) or not 1 <= len(steps) <= 3 or (
             not manifest["pipeline"] and len(steps) != 1):
         raise UnsafeModelFileError("manifest 'steps' must list 1 to 3 steps (one "
                                    "for a single estimator)")
@@ -428,10 +434,11 @@ def _check_manifest(manifest):
         if manifest["pipeline"] and not (isinstance(name, str) and 0 < len(name) <= 100
                                          and "__" not in name):
             raise UnsafeModelFileError(f"invalid pipeline step name {name!r:.80}")
-        positions.append(types.index(entry["type"]))
+        positions.append(_STEP_POSITIONS[entry["type"]])
     if positions != sorted(set(positions)):
         raise UnsafeModelFileError(f"steps must be distinct and in the order "
-                                   f"{' -> '.join(types)}")
+                                   "IntegerSequencer -> Padder -> "
+                                   f"{' or '.join(_ESTIMATORS)}")
     if manifest["pipeline"] and len({e["name"] for e in steps}) != len(steps):
         raise UnsafeModelFileError("pipeline step names must be unique")
     saved_keras, keras_version = versions.get("keras", "?"), _keras_version()
@@ -513,10 +520,10 @@ def load(source, *, key=None, trust_token_pattern=False,
                          f"{max_weights_bytes!r}.")
     manifest, model_bytes = _read_archive(source, key, int(max_weights_bytes))
     _check_manifest(manifest)
-    has_classifier = manifest["steps"][-1]["type"] == "LSTMSequenceClassifier"
-    if has_classifier != (model_bytes is not None):
+    has_model = manifest["steps"][-1]["type"] in _ESTIMATORS
+    if has_model != (model_bytes is not None):
         raise UnsafeModelFileError("model.keras must be present exactly when the "
-                                   "file holds a classifier")
+                                   "file holds a classifier or regressor")
     context = {"trust_token_pattern": trust_token_pattern,
                "format_version": manifest["format_version"],
                "max_weights_bytes": int(max_weights_bytes)}

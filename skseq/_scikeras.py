@@ -1,30 +1,31 @@
-"""scikeras 0.13's KerasClassifier, reduced to what skseq takes from it.
+"""scikeras 0.13's BaseWrapper, reduced to what skseq takes from it.
 
 scikeras 0.13.0 (April 2024) is the last release. skseq keeps it as the base
 for what it does well: the estimator skeleton, ``prefix__name`` parameter
 routing (``optimizer__learning_rate``, ``callbacks__...``) in
 ``get_params``/``set_params``, and ``initialized_``. Training, prediction
-and scoring are skseq's own (``LSTMSequenceClassifier._fit`` and
-``predict_proba``); scikeras' fit machinery (its input validation, label
-encoders, ``_initialize``, process-wide seeding) is never run. Every way in
-which skseq departs from or reaches into scikeras lives in this module.
+and scoring are skseq's own (``skseq._base``, the classifier and the
+regressor); scikeras' fit machinery (its input validation, label encoders,
+``_initialize``, process-wide seeding) is never run, and neither of its
+``KerasClassifier`` / ``KerasRegressor`` is used: scikit-learn's
+``ClassifierMixin`` / ``RegressorMixin`` give the estimator types. Every way
+in which skseq departs from or reaches into scikeras lives in this module.
 """
 
 import keras
 from scikeras._utils import route_params, unflatten_params
-from scikeras.wrappers import KerasClassifier
+from scikeras.wrappers import BaseWrapper
 from sklearn.base import BaseEstimator
-from sklearn.utils import ClassifierTags
 
-__all__ = ["KerasClassifierCompat"]
+__all__ = ["KerasWrapperCompat"]
 
 
-class KerasClassifierCompat(KerasClassifier):
-    """scikeras' KerasClassifier as a scikit-learn >= 1.7 estimator skeleton.
+class KerasWrapperCompat(BaseWrapper):
+    """scikeras' BaseWrapper as a scikit-learn >= 1.7 estimator skeleton.
 
-    - Tags: scikeras predates ``__sklearn_tags__``; without it
-      ``is_classifier`` is False, ``cv=5`` is not stratified and
-      meta-estimators refuse the estimator.
+    - Tags: scikeras predates ``__sklearn_tags__``; the input tags are set
+      here, the estimator type by the scikit-learn mixin a subclass lists
+      first.
     - Parameters: scikeras lists every attribute in ``__dict__`` as a
       parameter. Here parameters are the ``__init__`` signature (as in
       scikit-learn) plus routed ``prefix__name`` settings.
@@ -43,9 +44,7 @@ class KerasClassifierCompat(KerasClassifier):
     run_eagerly = False
 
     def __sklearn_tags__(self):
-        tags = BaseEstimator.__sklearn_tags__(self)
-        tags.estimator_type = "classifier"
-        tags.classifier_tags = ClassifierTags()
+        tags = super().__sklearn_tags__()
         tags.target_tags.required = True
         # token ids are categorical, non-negative integers
         tags.input_tags.categorical = True

@@ -25,7 +25,10 @@ its C-order array), checked to be finite, and assigned to the model's
 variables. Values are never cast.
 """
 
+import functools
 import io
+import json
+import math
 import os
 import struct
 import tempfile
@@ -33,8 +36,9 @@ import tempfile
 import numpy as np
 
 from ._errors import UnsafeModelFileError
+from ._sequencer import OOV_INDEX
 
-__all__ = ["dataset_layout", "check_and_read", "metadata_allowance"]
+__all__ = ["dataset_layout", "check_and_read", "metadata_allowance", "weights_layout"]
 
 _SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _UNDEFINED = 2**64 - 1
@@ -298,3 +302,55 @@ def _check_attributes(obj, path, owner):
             raise UnsafeModelFileError(
                 f"{owner}: attribute {attribute.get_name()[:40]!r} of "
                 f"/{path.lstrip('/')} is not a small string or number")
+
+
+# Settings that size weights but never change which weights there are. The
+# layout model takes the first values; every weight dimension is linear in
+# these settings, so models with each one raised by 1 give the shapes of any
+# size without building it.
+_LAYOUT_SIZES = {"vocab_size": OOV_INDEX + 2, "embedding_dim": 2, "units": 2,
+                 "conv_filters": 2, "ngram_buckets": 3}
+
+
+@functools.lru_cache(maxsize=32)
+def _layout_for(architecture_key, n_outputs, trainable_embeddings):
+    """The layout of a tiny model of this structure, and its shape rules."""
+    architecture = json.loads(architecture_key)
+    # conv_filters=0 means no convolution: a structural choice, kept
+    sizes = {k: v for k, v in _LAYOUT_SIZES.items()
+             if k != "conv_filters" or architecture["conv_filters"]}
+
+    def shapes_at(values):
+        from ._architectures import build_model  # Keras only where a layout is made
+
+        model = build_model(n_outputs=n_outputs, **{**architecture, **values})
+        model.get_layer("embedding").trainable = trainable_embeddings
+        return model, [np.array(tuple(w.shape), dtype=np.int64) for w in model.weights]
+
+    model, base = shapes_at(sizes)
+    layout = dataset_layout(model)
+    slopes = {name: [a - b for a, b in zip(shapes_at({**sizes, name: value + 1})[1], base,
+                                           strict=True)]
+              for name, value in sizes.items()}
+    return layout, sizes, base, slopes
+
+
+def weights_layout(architecture, n_outputs, vocab_size, trainable_embeddings,
+                    n_weights):
+    """The HDF5 layout of a saved model of this architecture, and each weight's shape.
+
+    Nothing of the described size is built: the layout and the shape rules
+    come from tiny models of the same structure (cached per architecture);
+    the shapes' total is checked against ``n_weights`` (``count_parameters``).
+    """
+    layout, sizes, base, slopes = _layout_for(
+        json.dumps(architecture, sort_keys=True), n_outputs, trainable_embeddings)
+    actual = {**architecture, "vocab_size": vocab_size}
+    shapes = []
+    for index, shape in enumerate(base):
+        for name, value in sizes.items():
+            shape = shape + slopes[name][index] * (actual[name] - value)
+        shapes.append(tuple(int(d) for d in shape))
+    if sum(math.prod(shape) for shape in shapes) != n_weights:
+        raise RuntimeError("skseq cannot compute this architecture's weight shapes")
+    return layout, shapes

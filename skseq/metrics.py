@@ -38,32 +38,45 @@ def _per_class_recall(y_true, y_pred, *, which, pos_label, average, sample_weigh
         )
     y_true = np.asarray(y_true)
     y_pred = np.asarray(y_pred)
-    if y_true.ndim != 1 or y_pred.ndim != 1:
-        raise ValueError("y_true and y_pred must be 1-D arrays of labels.")
-    if y_true.shape[0] != y_pred.shape[0]:
+    if y_true.shape[:1] != y_pred.shape[:1]:
         raise ValueError(
             f"y_true and y_pred have different lengths: {y_true.shape[0]} and "
             f"{y_pred.shape[0]}."
         )
     if y_true.shape[0] == 0:
         raise ValueError("y_true and y_pred are empty: nothing to score.")
-    labels = unique_labels(y_true, y_pred)
-    if average == "binary":
-        if len(labels) > 2:
+    if y_true.ndim == 2 and y_pred.ndim == 2:
+        # multi-label indicator matrices: each label against its absence
+        if y_true.shape != y_pred.shape:
+            raise ValueError(f"y_true and y_pred have shapes {y_true.shape} and "
+                             f"{y_pred.shape}; label indicator matrices must match.")
+        if average == "binary":
             raise ValueError(
-                f"Target is multiclass ({len(labels)} labels) but average='binary'. "
-                "Please choose another average setting, one of [None, 'macro', "
-                "'weighted']."
-            )
-        if pos_label not in labels:
-            raise ValueError(
-                f"pos_label={pos_label!r} is not a valid label. It should be one of "
-                f"{labels.tolist()}."
-            )
-    # one confusion matrix per class, that class against the rest:
-    # [[tn, fp], [fn, tp]]
-    mcm = multilabel_confusion_matrix(y_true, y_pred, labels=labels,
-                                      sample_weight=sample_weight)
+                "Target is multilabel-indicator but average='binary'. Please choose "
+                "another average setting, one of [None, 'macro', 'weighted'].")
+        labels = np.arange(y_true.shape[1])
+        mcm = multilabel_confusion_matrix(y_true, y_pred, sample_weight=sample_weight)
+    elif y_true.ndim != 1 or y_pred.ndim != 1:
+        raise ValueError("y_true and y_pred must be 1-D arrays of labels (or both "
+                         "label indicator matrices).")
+    else:
+        labels = unique_labels(y_true, y_pred)
+        if average == "binary":
+            if len(labels) > 2:
+                raise ValueError(
+                    f"Target is multiclass ({len(labels)} labels) but average='binary'. "
+                    "Please choose another average setting, one of [None, 'macro', "
+                    "'weighted']."
+                )
+            if pos_label not in labels:
+                raise ValueError(
+                    f"pos_label={pos_label!r} is not a valid label. It should be one of "
+                    f"{labels.tolist()}."
+                )
+        # one confusion matrix per class, that class against the rest:
+        # [[tn, fp], [fn, tp]]
+        mcm = multilabel_confusion_matrix(y_true, y_pred, labels=labels,
+                                          sample_weight=sample_weight)
     tn, fp, fn, tp = mcm[:, 0, 0], mcm[:, 0, 1], mcm[:, 1, 0], mcm[:, 1, 1]
     hit, total = (tp, tp + fn) if which == "sensitivity" else (tn, tn + fp)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -91,17 +104,19 @@ def sensitivity_score(y_true, y_pred, *, pos_label=1, average="binary",
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True labels.
-    y_pred : array-like of shape (n_samples,)
-        Predicted labels.
+    y_true : array-like of shape (n_samples,) or (n_samples, n_labels)
+        True labels, or a 0/1 label indicator matrix (multi-label).
+    y_pred : array-like of shape (n_samples,) or (n_samples, n_labels)
+        Predicted labels (an indicator matrix for multi-label targets).
     pos_label : int, str or other label, default=1
         The positive class when ``average='binary'``.
     average : {'binary', 'macro', 'weighted'} or None, default='binary'
         ``'binary'``: the value for ``pos_label``. Otherwise one value per
-        class (that class against the rest): ``None`` returns them all, in
-        sorted label order; ``'macro'`` their mean; ``'weighted'`` their mean
-        weighted by class support.
+        class (that class against the rest), or per label for indicator
+        matrices (the label's presence against its absence): ``None``
+        returns them all, in sorted label order; ``'macro'`` their mean;
+        ``'weighted'`` their mean weighted by support (rows with the class
+        or label).
     sample_weight : array-like of shape (n_samples,), default=None
         Sample weights.
 
@@ -134,10 +149,10 @@ def specificity_score(y_true, y_pred, *, pos_label=1, average="binary",
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True labels.
-    y_pred : array-like of shape (n_samples,)
-        Predicted labels.
+    y_true : array-like of shape (n_samples,) or (n_samples, n_labels)
+        True labels, or a 0/1 label indicator matrix (multi-label).
+    y_pred : array-like of shape (n_samples,) or (n_samples, n_labels)
+        Predicted labels (an indicator matrix for multi-label targets).
     pos_label : int, str or other label, default=1
         The positive class when ``average='binary'``; every other label is
         negative.
@@ -170,7 +185,9 @@ class _PositiveClassScorer:
     """Scorer whose positive class is the estimator's last class.
 
     For 0/1 labels that is 1; for ``'neg'``/``'pos'`` it is ``'pos'``. With
-    more than two classes the macro average over classes is returned.
+    more than two classes the macro average over classes is returned, and
+    for multi-label targets the macro average over labels (each label's
+    sensitivity or specificity, its presence being the positive class).
     """
 
     def __init__(self, metric):
@@ -179,7 +196,7 @@ class _PositiveClassScorer:
     def __call__(self, estimator, X, y_true, sample_weight=None):
         y_pred = estimator.predict(X)
         classes = estimator.classes_
-        if len(classes) > 2:
+        if len(classes) > 2 or np.ndim(y_pred) == 2:
             return self.metric(y_true, y_pred, average="macro", sample_weight=sample_weight)
         return self.metric(y_true, y_pred, pos_label=classes[-1],
                            sample_weight=sample_weight)
@@ -191,7 +208,9 @@ class _PositiveClassScorer:
 #: Scorers for ``GridSearchCV(scoring=SCORING, refit=...)`` and
 #: ``cross_validate(scoring=SCORING)``: accuracy, balanced accuracy,
 #: sensitivity, specificity, ROC AUC and negative log loss. Sensitivity and
-#: specificity take the estimator's ``classes_[-1]`` as the positive class.
+#: specificity take the estimator's ``classes_[-1]`` as the positive class;
+#: for more classes, and for multi-label classifiers (per label), they are
+#: macro averages.
 SCORING = {
     "accuracy": get_scorer("accuracy"),
     "balanced_accuracy": get_scorer("balanced_accuracy"),

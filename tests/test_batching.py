@@ -227,7 +227,7 @@ def test_linear_ngrams_are_padding_invariant_and_row_independent(
 
 
 def test_chunk_bounds():
-    from skseq._classifier import _Predictor
+    from skseq._predictor import _Predictor
 
     small, large = _Predictor(None, {}, True), _Predictor(None, {}, False)
     assert small.chunk_bounds(1) == [(0, 16)]

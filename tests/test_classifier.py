@@ -15,7 +15,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils import get_tags
 
 from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder, TrainingDivergedError
-from skseq._classifier import _split_validation
 from skseq._fixes import is_op_determinism_enabled
 from skseq.datasets import load_imdb, load_rotten_tomatoes
 
@@ -124,7 +123,8 @@ def test_history_and_stratified_shuffled_validation_fraction(rt_padded):
     assert set(clf.history_) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert all(len(v) == 2 for v in clf.history_.values())
     encoded = y.reshape(-1, 1).astype("float32")
-    _, (X_val, y_val) = _split_validation(X, encoded, None, 0.2, seed=0)
+    target = {"classes": np.array([0, 1]), "multilabel": False}
+    _, (X_val, y_val) = clf._split_validation(X, encoded, None, 0.2, 0, target)
     assert len(y_val) == 120
     assert abs(y_val.mean() - 0.5) < 0.02  # both classes, not the last 20%
 

@@ -1,4 +1,5 @@
-"""SplitMaskedRNN gives exactly the masked Keras layer's result, faster."""
+"""skseq._layers: SplitMaskedRNN gives exactly the masked Keras layer's result, faster;
+the pooling and n-gram layers give the same bits whatever the padding."""
 
 import keras
 import numpy as np
@@ -116,3 +117,29 @@ def test_config_round_trip_and_saving(tmp_path):
 def test_rejects_layers_it_cannot_split(kwargs, match):
     with pytest.raises(ValueError, match=match):
         SplitMaskedRNN(keras.layers.LSTM(4, **kwargs))
+
+
+@pytest.mark.parametrize("features", [1, 7, 8, 100])
+@pytest.mark.parametrize("mode", ["mean", "max_mean", "attention", "ngrams"])
+def test_trailing_padding_changes_no_bit(mode, features):
+    # ops.sum over time groups its additions by the axis' length: appending
+    # padding steps changed its result in most trials (skseq._layers.time_sum)
+    from skseq._layers import NgramLinear, SequencePooling
+
+    rng = np.random.RandomState(features)
+    ids = _ids(seed=features, n=32, width=13)
+    wide = np.pad(ids, ((0, 0), (0, 19)))
+    if mode == "ngrams":
+        layer = NgramLinear(40, features, order=2, buckets=97, scale=40.0)
+        layer.build((None, None))
+        layer.set_weights([rng.randn(*w.shape).astype("float32") for w in layer.get_weights()])
+        narrow_out, wide_out = layer(ids), layer(wide)
+    else:
+        layer = SequencePooling(mode)
+        steps = rng.randn(32, 13, features).astype("float32")
+        wide_steps = np.concatenate([steps, rng.randn(32, 19, features).astype("float32")], 1)
+        layer.build(steps.shape)
+        narrow_out = layer(steps, mask=ids != 0)
+        wide_out = layer(wide_steps, mask=wide != 0)
+    assert np.array_equal(keras.ops.convert_to_numpy(narrow_out),
+                          keras.ops.convert_to_numpy(wide_out))
