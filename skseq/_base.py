@@ -834,6 +834,10 @@ class SequenceModel(KerasWrapperCompat):
         """Per row, the explained values: one column per explained target."""
         raise NotImplementedError
 
+    def _default_explained_column(self, outputs):
+        """The column explained when no target is given (a regressor's first)."""
+        return 0
+
     def _output_affine(self):
         """(scale, offset) per explained column: value = model output * scale + offset."""
         n = len(self._explained_targets())

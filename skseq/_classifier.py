@@ -178,6 +178,9 @@ class LSTMSequenceClassifier(ClassifierMixin, SequenceModel):
     def _explained_outputs(self, X):
         return self.predict_proba(X)
 
+    def _default_explained_column(self, outputs):
+        return int(np.argmax(outputs))  # the predicted class, or most probable label
+
     # ------------------------------------------------------------------
     # target hooks (see skseq._base.SequenceModel)
     def _target_check(self, y):

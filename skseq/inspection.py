@@ -229,12 +229,10 @@ def _attribute(clf, rows, method, target, steps):
 
 
 def _target_column(clf, outputs, target):
-    """The explained column: ``target``'s, else the most probable class (label),
-    else a regressor's first output."""
-    targets = clf._explained_targets()
+    """The explained column: ``target``'s, else the estimator's default for the row."""
     if target is not None:
-        return int(np.flatnonzero(targets == target)[0])
-    return int(np.argmax(outputs)) if hasattr(clf, "classes_") else 0
+        return int(np.flatnonzero(clf._explained_targets() == target)[0])
+    return clf._default_explained_column(outputs)
 
 
 def top_tokens(estimator, X, *, n=10, min_count=2, method="occlusion", steps=32):
@@ -264,8 +262,9 @@ def top_tokens(estimator, X, *, n=10, min_count=2, method="occlusion", steps=32)
     Returns
     -------
     top : dict
-        Class label -> list of ``(token, mean score, count)``, the largest
-        mean score toward that class first.
+        Class label (a label index for a multi-label classifier, an output
+        index for a regressor) -> list of ``(token, mean score, count)``,
+        the largest mean score toward that class first.
 
     See Also
     --------
