@@ -21,6 +21,7 @@ from sklearn.pipeline import Pipeline
 
 from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder
 from skseq.datasets import load_imdb
+from skseq.experiments import SEED_ARCHITECTURE
 from skseq.metrics import SCORING, evaluation_report, format_report
 
 QUICK = os.environ.get("SKSEQ_EXAMPLES_QUICK") == "1"
@@ -35,8 +36,9 @@ X_test, y_test = X_test[:2000], y_test[:2000]
 # differ only in the classifier do not re-tokenise.
 pipe = Pipeline(
     [("sequencer", IntegerSequencer(num_words=2000)), ("padder", Padder(padding="post")),
-     ("classifier", LSTMSequenceClassifier(units=32, epochs=1 if QUICK else 3,
-                                           batch_size=64, random_state=0))],
+     ("classifier", LSTMSequenceClassifier(**SEED_ARCHITECTURE, units=32,
+                                           epochs=1 if QUICK else 3, batch_size=64,
+                                           random_state=0))],
     memory=tempfile.mkdtemp(prefix="skseq-cache-"),
 )
 grid = {

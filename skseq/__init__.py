@@ -7,7 +7,11 @@ submodules). The transformers, ``skseq.metrics``, ``skseq.datasets``,
 ``skseq.embeddings``, :class:`LogCountRatioTransformer` and the safe
 format for transformer-only files never load TensorFlow; only
 :class:`LSTMSequenceClassifier` and :class:`LSTMSequenceRegressor` import
-Keras and TensorFlow.
+Keras and TensorFlow. When one of them (or :func:`skseq.load`, or a
+reference model's pipeline) imports TensorFlow first, the C++ start-up
+lines TensorFlow prints (CUDA, oneDNN, absl) are hidden, unless the user
+set ``TF_CPP_MIN_LOG_LEVEL`` (then it decides); the variable is left as
+it was.
 """
 
 import importlib
@@ -50,8 +54,16 @@ _LAZY = {
 }
 
 
+# The modules that import TensorFlow.
+_NEEDS_TENSORFLOW = ("._classifier", "._regressor")
+
+
 def __getattr__(name):
     if name in _LAZY:
+        if _LAZY[name] in _NEEDS_TENSORFLOW:
+            from ._tensorflow import import_tensorflow_quietly
+
+            import_tensorflow_quietly()
         value = getattr(importlib.import_module(_LAZY[name], __name__), name)
         globals()[name] = value  # later lookups skip this function
         return value

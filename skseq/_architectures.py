@@ -47,6 +47,7 @@ def build_model(
     mask_padding=True,
     linear_ngrams=0,
     ngram_buckets=2**20,
+    ngram_prior=None,
     output_activation=None,
 ):
     """Build an uncompiled embedding + recurrent classifier.
@@ -70,7 +71,7 @@ def build_model(
         Output units.
     embedding_dim, units, layer_type, bidirectional, n_layers, dropout, \
 embedding_dropout, recurrent_dropout, conv_filters, conv_kernel_size, pool_size, \
-pooling, mask_padding, linear_ngrams, ngram_buckets
+pooling, mask_padding, linear_ngrams, ngram_buckets, ngram_prior
         As in :class:`~skseq.LSTMSequenceClassifier`.
     output_activation : {'sigmoid', 'softmax', 'linear'} or None, default=None
         The output layer's activation: sigmoid units (binary, multi-label),
@@ -142,7 +143,7 @@ pooling, mask_padding, linear_ngrams, ngram_buckets
         deep = keras.layers.Dense(n_outputs, name="recurrent_logits")(x)
         wide = NgramLinear(vocab_size, n_outputs, order=linear_ngrams,
                            buckets=ngram_buckets, scale=NGRAM_SCALE,
-                           name="linear_ngrams")(inputs)
+                           prior=ngram_prior is not None, name="linear_ngrams")(inputs)
         logits = keras.layers.Add(name="logits")([deep, wide])
         outputs = keras.layers.Activation(activation, name="output")(logits)
     return keras.Model(inputs, outputs, name="skseq_classifier")
@@ -191,8 +192,9 @@ def count_parameters(**settings):
     elif s["pooling"] == "max_mean":
         width *= 2
     total += width * n_outputs + n_outputs
+    tables = 2 if s["ngram_prior"] is not None else 1  # weights (and priors)
     if s["linear_ngrams"]:
-        total += vocab_size * n_outputs
-    if s["linear_ngrams"] == 2:
-        total += s["ngram_buckets"] * n_outputs
+        total += tables * vocab_size * n_outputs
+    if s["linear_ngrams"] >= 2:  # one hashed table for pairs and triples
+        total += tables * s["ngram_buckets"] * n_outputs
     return total

@@ -28,6 +28,7 @@ from ._early_stopping import BestEpoch
 from ._errors import TrainingDivergedError, UnsafeModelFileError
 from ._fixes import Hidden, Interval, StrOptions
 from ._keras_files import model_from_bytes, model_to_bytes
+from ._ngram_prior import ngram_log_count_ratios
 from ._predictor import compile_predictor, left_align_for, map_oov, width_multiple
 from ._random import seed_from_random_state, seeded
 from ._schema import (
@@ -50,12 +51,19 @@ _ROUTABLE = ("optimizer", "callbacks")
 ARCHITECTURE_PARAMS = ("embedding_dim", "units", "layer_type", "bidirectional",
                        "n_layers", "dropout", "embedding_dropout", "recurrent_dropout",
                        "conv_filters", "conv_kernel_size", "pool_size", "pooling",
-                       "mask_padding", "linear_ngrams", "ngram_buckets")
+                       "mask_padding", "linear_ngrams", "ngram_buckets", "ngram_prior")
 # Architecture settings added after format version 2: the first format
 # version that writes each, and the value that reads an older file as it
 # was written.
 _ADDED_ARCHITECTURE = {"embedding_dropout": (3, 0.0), "pooling": (3, "last"),
-                       "linear_ngrams": (4, 0), "ngram_buckets": (4, 2**20)}
+                       "linear_ngrams": (4, 0), "ngram_buckets": (4, 2**20),
+                       "ngram_prior": (6, None)}
+# The defaults of 0.1, which 0.2 changed. Every file of format 5 or older
+# was written with them: a setting such a file lacks had this value.
+_DEFAULTS_BEFORE_0_2 = {"embedding_dropout": 0.0, "conv_filters": 0, "pooling": "last",
+                        "linear_ngrams": 0, "ngram_prior": None, "epochs": 3,
+                        "early_stopping": False}
+_FIRST_VERSION_WITH_0_2_DEFAULTS = 6
 # Held out for early stopping when validation_fraction is None (as
 # MLPClassifier and HistGradientBoostingClassifier).
 _DEFAULT_VALIDATION_FRACTION = 0.1
@@ -100,7 +108,10 @@ def with_base_parameters(init):
     base = inspect.signature(SequenceModel.__init__).parameters.values()
     own = [p for p in inspect.signature(init).parameters.values()
            if p.kind is inspect.Parameter.KEYWORD_ONLY]
-    kinds = [p for p in base if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    # a subclass may list a base parameter again, with its own default
+    mine = {p.name for p in own}
+    kinds = [p for p in base if p.kind is not inspect.Parameter.VAR_KEYWORD
+             and p.name not in mine]
     var = [p for p in base if p.kind is inspect.Parameter.VAR_KEYWORD]
     init.__signature__ = inspect.Signature(kinds + own + var)
     return init
@@ -147,8 +158,9 @@ class SequenceModel(KerasWrapperCompat):
         "conv_kernel_size": [Interval(Integral, 1, None, closed="left")],
         "pool_size": [Interval(Integral, 1, None, closed="left")],
         "pooling": [StrOptions(set(POOLINGS))],
-        "linear_ngrams": [Interval(Integral, 0, 2, closed="both")],
+        "linear_ngrams": [Interval(Integral, 0, 3, closed="both")],
         "ngram_buckets": [Interval(Integral, 1, None, closed="left")],
+        "ngram_prior": [StrOptions({"log_count_ratio"}), None],
         "embedding_dropout": [Interval(Real, 0, 1, closed="left")],
         "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
         "embeddings": ["array-like", None],
@@ -178,22 +190,23 @@ class SequenceModel(KerasWrapperCompat):
         bidirectional=False,
         n_layers=1,
         dropout=0.0,
-        embedding_dropout=0.0,
+        embedding_dropout=0.2,
         recurrent_dropout=0.0,
-        conv_filters=0,
+        conv_filters=32,
         conv_kernel_size=3,
         pool_size=2,
-        pooling="last",
-        linear_ngrams=0,
+        pooling="max_mean",
+        linear_ngrams=2,
         ngram_buckets=2**20,
+        ngram_prior=None,
         vocab_size=None,
         embeddings=None,
         trainable_embeddings=True,
         mask_padding=True,
         optimizer="adam",
-        epochs=3,
+        epochs=10,
         batch_size=64,
-        early_stopping=False,
+        early_stopping=True,
         validation_fraction=None,
         n_iter_no_change=2,
         tol=1e-4,
@@ -219,6 +232,7 @@ class SequenceModel(KerasWrapperCompat):
         self.pooling = pooling
         self.linear_ngrams = linear_ngrams
         self.ngram_buckets = ngram_buckets
+        self.ngram_prior = ngram_prior
         self.vocab_size = vocab_size
         self.embeddings = embeddings
         self.trainable_embeddings = trainable_embeddings
@@ -335,6 +349,12 @@ class SequenceModel(KerasWrapperCompat):
                 X, y, weights, fraction, seed, target)
         history = {k: list(v) for k, v in self.history_.items()} if continuing else {}
         stopper = None
+        prior = None
+        if not continuing and architecture["linear_ngrams"] and architecture["ngram_prior"]:
+            # from the rows the model trains on: never the held-out part
+            prior = ngram_log_count_ratios(
+                X, self._target_indicator(y, target), weights, vocab_size=vocab_size,
+                order=architecture["linear_ngrams"], buckets=architecture["ngram_buckets"])
 
         before = _Snapshot(self, with_model=continuing)
         try:
@@ -351,6 +371,8 @@ class SequenceModel(KerasWrapperCompat):
                     if embeddings is not None:
                         layer.set_weights([embeddings])
                     layer.trainable = self.trainable_embeddings
+                    if prior is not None:
+                        model.get_layer("linear_ngrams").set_prior(prior)
                     self._compile(model, target)
                 if train:
                     epochs = 1 if incremental else self.epochs
@@ -732,6 +754,9 @@ class SequenceModel(KerasWrapperCompat):
             params.get("embeddings") == EMBEDDINGS_IN_WEIGHTS
         if embeddings_in_weights:
             params = {**params, "embeddings": None}  # read back from the weights
+        if isinstance(params, dict) and \
+                context["format_version"] < _FIRST_VERSION_WITH_0_2_DEFAULTS:
+            params = {**_DEFAULTS_BEFORE_0_2, **params}
         est = params_from_file(cls, params, routed_prefixes=("optimizer",))
         if not (isinstance(est.optimizer, str) and est.optimizer in _BUILTIN_OPTIMIZERS):
             raise UnsafeModelFileError(f"{owner}: optimizer must be one of "
@@ -847,6 +872,13 @@ class SequenceModel(KerasWrapperCompat):
     # target hooks (the defaults suit any target; subclasses override)
     def _metrics(self):
         return []
+
+    def _target_indicator(self, y, target):
+        """0/1 membership of each row in each output's class (for ngram_prior)."""
+        raise ValueError(
+            f"ngram_prior={self.ngram_prior!r} weighs each n-gram by how well it tells "
+            f"classes apart, so it needs class labels; {type(self).__name__} takes "
+            "ngram_prior=None.")
 
     def _target_strata(self, y, target):
         """Labels to stratify the validation split by (None: plain shuffle)."""

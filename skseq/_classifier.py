@@ -57,6 +57,19 @@ class LSTMSequenceClassifier(ClassifierMixin, SequenceModel):
     class_weight : dict, 'balanced' or None, default=None
         Weights per class, as in scikit-learn. Not defined for multi-label
         targets (refused; pass ``sample_weight``).
+    ngram_prior : {'log_count_ratio'} or None, default='log_count_ratio'
+        With ``linear_ngrams``, how strongly each n-gram's weight may move:
+        ``'log_count_ratio'`` multiplies it by a fixed factor, the naive
+        Bayes log-count ratio of the n-gram in the training rows (NBSVM's
+        feature weight, Wang and Manning 2012; per class against the rest
+        for several classes or labels, counted once per sequence, weighted
+        by ``sample_weight`` and ``class_weight``; never from the held-out
+        rows). The weights still start at 0, so the factor sets each
+        n-gram's step size: n-grams that tell the classes apart learn fast,
+        rare ones slowly, and the head memorises less (see the user
+        guide's measurements). Computed by the fit that builds the model
+        (the first ``partial_fit`` call's rows; a continuation keeps it).
+        ``None``: every n-gram at the same step size.
 
     Attributes
     ----------
@@ -103,8 +116,8 @@ class LSTMSequenceClassifier(ClassifierMixin, SequenceModel):
     }
 
     @with_base_parameters
-    def __init__(self, *, class_weight=None, **params):
-        super().__init__(**params)
+    def __init__(self, *, class_weight=None, ngram_prior="log_count_ratio", **params):
+        super().__init__(ngram_prior=ngram_prior, **params)
         self.class_weight = class_weight
 
     def __sklearn_tags__(self):
@@ -272,6 +285,11 @@ class LSTMSequenceClassifier(ClassifierMixin, SequenceModel):
         if target["multilabel"]:
             return y.astype(np.float32)
         return np.searchsorted(target["classes"], y).astype(np.float32).reshape(-1, 1)
+
+    def _target_indicator(self, y, target):
+        if target["multilabel"] or len(target["classes"]) == 2:
+            return y  # the indicator columns; class 1's membership
+        return np.eye(len(target["classes"]), dtype=np.float32)[y[:, 0].astype(int)]
 
     def _target_row_weights(self, y, sample_weight, target):
         """Per-row training weights: sample_weight times class_weight, or None."""

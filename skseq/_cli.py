@@ -17,6 +17,8 @@ import time
 import warnings
 from pathlib import Path
 
+from ._tensorflow import import_tensorflow_quietly
+
 __all__ = ["main"]
 
 _QUICK_TRAIN, _QUICK_TEST = 2000, 1000
@@ -173,40 +175,6 @@ def _atomic_write(path, write):
         raise
 
 
-def _import_tensorflow_quietly():
-    """Start TensorFlow without its C++ start-up notices (CUDA, oneDNN).
-
-    Unless the user set ``TF_CPP_MIN_LOG_LEVEL`` themselves: then their
-    choice stands. Some notices are printed before TensorFlow reads the
-    variable, or at error level when it first looks for a GPU, so standard
-    error is captured during the import and the device search, and shown
-    after all if they fail.
-    """
-    if "TF_CPP_MIN_LOG_LEVEL" in os.environ or "tensorflow" in sys.modules:
-        return
-    # 3, not 2: on CPUs without some AVX-512 parts oneDNN logs its fallback
-    # for boolean ops at error level at the first masked prediction
-    # (failures still reach the user as Python exceptions)
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with tempfile.TemporaryFile() as captured:
-            os.dup2(captured.fileno(), 2)
-            try:
-                import tensorflow as tf
-
-                tf.config.list_physical_devices()
-            except BaseException:
-                os.dup2(saved, 2)
-                captured.seek(0)
-                sys.stderr.buffer.write(captured.read())
-                raise
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
 def _versions():
     import keras
     import numpy
@@ -240,10 +208,13 @@ def _run_model(model, data, args, out):
     sequences = sequencer.fit_transform(X_train)
     ids = padder.fit_transform(sequences)
     lengths = [len(s) for s in sequences]
-    truncated = sum(n > model.maxlen for n in lengths) / len(lengths)
+    if model.maxlen is None:
+        cut = f"none truncated (padded to the longest, {padder.maxlen_} tokens)"
+    else:
+        truncated = sum(n > model.maxlen for n in lengths) / len(lengths)
+        cut = f"{truncated:.1%} truncated at {model.maxlen}"
     print(f"      {sequencer.vocab_size_ - 2} words kept; median review "
-          f"{int(sorted(lengths)[len(lengths) // 2])} tokens; {truncated:.1%} "
-          f"truncated at {model.maxlen}", flush=True)
+          f"{int(sorted(lengths)[len(lengths) // 2])} tokens; {cut}", flush=True)
     vocab_s = time.perf_counter() - start
 
     params = classifier.get_params()
@@ -492,14 +463,14 @@ def main(argv=None):
     try:
         if argv and argv[0] == "predict":
             args = _predict_parser().parse_args(argv[1:])
-            _import_tensorflow_quietly()
+            import_tensorflow_quietly()
             return _predict(args)
         if argv and argv[0] == "explain":
             args = _explain_parser().parse_intermixed_args(argv[1:])
-            _import_tensorflow_quietly()
+            import_tensorflow_quietly()
             return _explain(args)
         args = _train_parser().parse_args(argv)
-        _import_tensorflow_quietly()
+        import_tensorflow_quietly()
         return _train(args)
     except CLIError as exc:
         print(f"skseq: error: {exc}", file=sys.stderr)

@@ -23,40 +23,47 @@ DOCS = {
     dropout : float in [0, 1), default=0.0
         Rate of ``Dropout`` layers after the embedding and after the
         recurrent block.
-    embedding_dropout : float in [0, 1), default=0.0
+    embedding_dropout : float in [0, 1), default=0.2
         Rate of ``SpatialDropout1D`` after the embedding: drops whole word
         vectors (every feature of a token at once) during training.
+        *Changed in 0.2*: the default was 0.0.
     recurrent_dropout : float in [0, 1), default=0.0
         Dropout inside each recurrent layer, on its inputs and its recurrent
         state. Non-zero values disable the fused cuDNN kernel on GPUs.
-    conv_filters : int, default=0
+    conv_filters : int, default=32
         If positive, a ``Conv1D(conv_filters, conv_kernel_size,
         padding='same', activation='relu')`` and ``MaxPooling1D(pool_size)``
-        block runs before the recurrent layers.
+        block runs before the recurrent layers; 0 leaves it out.
+        *Changed in 0.2*: the default was 0.
     conv_kernel_size : int, default=3
         Width of the convolution.
     pool_size : int, default=2
         Width of the max pooling after the convolution.
-    pooling : {'last', 'max', 'mean', 'max_mean', 'attention'}, default='last'
+    pooling : {'last', 'max', 'mean', 'max_mean', 'attention'}, \
+default='max_mean'
         How the last recurrent layer's outputs become one vector: its final
         state (``'last'``), the maximum or mean over the time steps,
         both concatenated (``'max_mean'``), or an attention-weighted average
         (one learned score per step, softmax over the steps). With
         ``mask_padding`` padding never enters a maximum, a mean or an
-        attention weight.
-    linear_ngrams : {0, 1, 2}, default=0
+        attention weight. *Changed in 0.2*: the default was ``'last'``.
+    linear_ngrams : {0, 1, 2, 3}, default=2
         Add a linear model over the sequence's bag of n-grams to the
         network's output logits (wide and deep): 1 scores every token, 2
         also every pair of adjacent tokens (hashed into ``ngram_buckets``
-        rows). Each n-gram has a learned weight per output, starting at 0;
-        a sequence's weights are summed and divided by the square root of
-        its length. The padding id 0 never counts, so the result does not
-        depend on padding. Trained jointly with the network, at 40 times its
-        step size (with Adam); see the user guide. 0 (none) keeps the
-        source documents' models.
+        rows), 3 also every run of three (hashed into the same rows). Each
+        n-gram has a learned weight per output, starting at 0; a sequence's
+        weights are summed and divided by the square root of its length.
+        The padding id 0 never counts, so the result does not depend on
+        padding. Trained jointly with the network, at 40 times its step
+        size (with Adam), each n-gram scaled by ``ngram_prior``; see the
+        user guide. 0 (none) keeps the source documents' models.
+        *Changed in 0.2*: the default was 0.
     ngram_buckets : int, default=2**20
-        Rows of the pair weights with ``linear_ngrams=2``: the pair of ids
-        ``(a, b)`` uses row ``(a * vocab_size_ + b) % ngram_buckets``.
+        Rows of the hashed weights with ``linear_ngrams`` 2 or 3: the pair
+        of ids ``(a, b)`` uses row ``r = (a * vocab_size_ + b) %
+        ngram_buckets``, the triple ``(a, b, c)`` row ``(r * vocab_size_ +
+        c) % ngram_buckets``.
     vocab_size : int or None, default=None
         Embedding ``input_dim``. ``None`` infers it at fit as the largest id
         in ``X`` plus one (or takes it from ``embeddings``). Ids at or above
@@ -91,17 +98,19 @@ default='adam'
         Optimizer. Its settings are routed with the ``optimizer__`` prefix,
         e.g. ``optimizer__learning_rate=1e-3``; an instance is copied at each
         fit, never trained in place.
-    epochs : int, default=3
+    epochs : int, default=10
         Passes over the training data (the maximum, with
-        ``early_stopping``).
+        ``early_stopping``). *Changed in 0.2*: the default was 3.
     batch_size : int, default=64
         Training batch size.
-    early_stopping : bool, default=False
+    early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the training data (or use
         ``validation_data``), score the model on it after every epoch, stop
         once ``n_iter_no_change`` epochs in a row have not improved the best
         score by more than ``tol``, and keep the best epoch's weights (also
         when ``epochs`` runs out first). ``partial_fit`` never stops early.
+        ``False`` trains for ``epochs`` on all the data.
+        *Changed in 0.2*: the default was False.
     validation_fraction : float in (0, 1) or None, default=None
         Fraction of the training data held out as validation data: a
         shuffled sample (deterministic under ``random_state``), not the
@@ -177,7 +186,7 @@ default='adam'
         ``layer_type``, ``bidirectional``, ``n_layers``, ``dropout``,
         ``embedding_dropout``, ``recurrent_dropout``, ``conv_filters``,
         ``conv_kernel_size``, ``pool_size``, ``pooling``, ``mask_padding``,
-        ``linear_ngrams``, ``ngram_buckets``) the model was built with; they
+        ``linear_ngrams``, ``ngram_buckets``, ``ngram_prior``) the model was built with; they
         govern prediction until the next fit, whatever ``set_params`` does.
     n_features_in_ : int
         Width of ``X`` at fit (the model accepts any width later).""",

@@ -215,10 +215,13 @@ class NgramLinear(keras.layers.Layer):
     n-grams fastText reads (Joulin et al. 2017): every token has a learned
     weight per output and, with ``order=2``, so has every pair of adjacent
     tokens, the pair ``(a, b)`` hashed to row ``(a * vocab_size + b) mod
-    buckets``. The weights of a sequence's n-grams are summed and divided by
-    the square root of its number of tokens (a bag of counts scaled to about
-    unit norm, as TF-IDF is). The padding id 0 is never a token nor part of
-    a pair, so the result does not depend on padding; an all-padding row
+    buckets``; with ``order=3`` every run of three tokens ``(a, b, c)``
+    too, in the same hashed table (as fastText shares its buckets), at row
+    ``(row(a, b) * vocab_size + c) mod buckets``. The weights of a
+    sequence's n-grams are summed and divided by the square root of its
+    number of tokens (a bag of counts scaled to about unit norm, as TF-IDF
+    is). The padding id 0 is never a token nor part of
+    an n-gram, so the result does not depend on padding; an all-padding row
     gives zeros.
 
     Parameters
@@ -227,33 +230,59 @@ class NgramLinear(keras.layers.Layer):
         Rows of the token weights: every id must be smaller.
     n_outputs : int
         Logits per sequence.
-    order : {1, 2}, default=2
-        1: tokens only; 2: tokens and adjacent pairs.
+    order : {1, 2, 3}, default=2
+        1: tokens only; 2: tokens and adjacent pairs; 3: also runs of three.
     buckets : int, default=2**20
-        Rows of the pair weights (``order=2``).
+        Rows of the hashed table of pairs (and triples), ``order>=2``.
     scale : float, default=1.0
         Multiplies the weights, which start at zero. Adam moves every weight
         by about its learning rate per step whatever the gradient's size,
         so ``scale`` is this layer's learning rate relative to the rest of
         the model's.
+    prior : bool, default=False
+        Give every row a fixed (non-trainable) factor per output, set after
+        building (``unigram_prior``, ``bigram_prior``; ones until set): an
+        n-gram's weight is ``scale * prior * weight``. With the naive Bayes
+        log-count ratios of the training data as the prior (NBSVM's
+        features, Wang and Manning 2012), Adam moves each n-gram's weight in
+        proportion to how much its counts tell the classes apart: rare
+        n-grams, which the data cannot tell apart, learn slowly and the
+        head memorises less.
     **kwargs : dict
         Keras layer arguments (``name``, ...).
     """
 
     def __init__(self, vocab_size, n_outputs, order=2, buckets=2**20, scale=1.0,
-                 **kwargs):
+                 prior=False, **kwargs):
         super().__init__(**kwargs)
-        if order not in (1, 2):
-            raise ValueError(f"order must be 1 or 2; got {order!r}")
+        if order not in (1, 2, 3):
+            raise ValueError(f"order must be 1, 2 or 3; got {order!r}")
         self.vocab_size, self.n_outputs = vocab_size, n_outputs
-        self.order, self.buckets, self.scale = order, buckets, scale
+        self.order, self.buckets, self.scale, self.prior = order, buckets, scale, prior
 
     def build(self, input_shape):
-        self.unigrams = self.add_weight(shape=(self.vocab_size, self.n_outputs),
-                                        initializer="zeros", name="unigrams")
-        self.bigrams = self.add_weight(shape=(self.buckets, self.n_outputs),
-                                       initializer="zeros", name="bigrams") \
-            if self.order == 2 else None
+        def table(rows, name, prior):
+            return self.add_weight(shape=(rows, self.n_outputs), name=name,
+                                   initializer="ones" if prior else "zeros",
+                                   trainable=not prior)
+
+        self.unigrams = table(self.vocab_size, "unigrams", False)
+        # "bigrams": the hashed table, of pairs and (order 3) triples
+        self.bigrams = table(self.buckets, "bigrams", False) if self.order >= 2 else None
+        self.unigram_prior = table(self.vocab_size, "unigram_prior", True) \
+            if self.prior else None
+        self.bigram_prior = table(self.buckets, "bigram_prior", True) \
+            if self.prior and self.order >= 2 else None
+
+    def set_prior(self, ratios):
+        """Set the fixed factors: one array per table (words, then the hashed one)."""
+        for table, values in zip((self.unigram_prior, self.bigram_prior), ratios,
+                                 strict=False):
+            table.assign(values)
+
+    def _weights_of(self, table, prior, rows):
+        weights = ops.take(table, rows, axis=0)
+        return weights if prior is None else weights * ops.take(prior, rows, axis=0)
 
     def call(self, ids, presence=None):
         """Logits of ``ids``; ``presence`` (same shape, default 1) weighs each
@@ -264,13 +293,19 @@ class NgramLinear(keras.layers.Layer):
         count = ops.maximum(ops.sum(real, axis=1, keepdims=True), 1.0)
         if presence is not None:
             real = real * ops.cast(presence, self.compute_dtype)
-        total = time_sum(ops.take(self.unigrams, ids, axis=0) * real[..., None])
-        if self.order == 2:
+        total = time_sum(self._weights_of(self.unigrams, self.unigram_prior, ids)
+                         * real[..., None])
+        if self.order >= 2:
+            ids64 = ops.cast(ids, "int64")  # vocab_size squared overflows int32
             pairs = real[:, :-1] * real[:, 1:]
-            # int64: vocab_size squared overflows int32
-            rows = ops.mod(ops.cast(ids[:, :-1], "int64") * self.vocab_size
-                           + ops.cast(ids[:, 1:], "int64"), self.buckets)
-            total = total + time_sum(ops.take(self.bigrams, rows, axis=0) * pairs[..., None])
+            rows = ops.mod(ids64[:, :-1] * self.vocab_size + ids64[:, 1:], self.buckets)
+            total = total + time_sum(self._weights_of(self.bigrams, self.bigram_prior, rows)
+                                     * pairs[..., None])
+        if self.order == 3:
+            triples = pairs[:, :-1] * real[:, 2:]
+            rows = ops.mod(rows[:, :-1] * self.vocab_size + ids64[:, 2:], self.buckets)
+            total = total + time_sum(self._weights_of(self.bigrams, self.bigram_prior, rows)
+                                     * triples[..., None])
         return self.scale * total / ops.sqrt(count)
 
     def compute_output_shape(self, input_shape):
@@ -279,4 +314,4 @@ class NgramLinear(keras.layers.Layer):
     def get_config(self):
         return {**super().get_config(), "vocab_size": self.vocab_size,
                 "n_outputs": self.n_outputs, "order": self.order,
-                "buckets": self.buckets, "scale": self.scale}
+                "buckets": self.buckets, "scale": self.scale, "prior": self.prior}

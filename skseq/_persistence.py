@@ -43,13 +43,14 @@ from ._schema import params_to_saved
 __all__ = ["save", "load", "UnsafeModelFileError", "LIMITS", "MAX_WEIGHTS_BYTES"]
 
 FORMAT = "skseq-model"
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 # Versions load reads: 2 and 3 lack classifier settings added since (read as
 # their defaults, the model such a file holds; 2 also lacks early-stopping
 # scores); 4 predates multi-label classifiers and regressors (its classifier
-# has n_outputs_ 1). A new setting bumps the version, so an older skseq refuses a file
-# whose model it would build wrong.
-_READABLE_VERSIONS = (2, 3, 4, 5)
+# has n_outputs_ 1); 5 predates ngram_prior (read as None). A new setting
+# bumps the version, so an older skseq refuses a file whose model it would
+# build wrong.
+_READABLE_VERSIONS = (2, 3, 4, 5, 6)
 _MiB = 1024**2
 
 #: Size limits of :func:`load`, in bytes of *inflated* data (what a member
@@ -115,6 +116,10 @@ _ESTIMATORS = ("LSTMSequenceClassifier", "LSTMSequenceRegressor")
 
 
 def _step_type(name):
+    if name in _ESTIMATORS:
+        from ._tensorflow import import_tensorflow_quietly
+
+        import_tensorflow_quietly()
     return getattr(importlib.import_module(_STEP_MODULES[name], __package__), name)
 
 

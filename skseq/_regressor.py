@@ -65,6 +65,10 @@ default='squared_error'
         deviation (kept in ``target_mean_`` and ``target_scale_``). A
         ``warm_start`` or ``partial_fit`` continuation keeps the first fit's
         values. ``False`` trains on ``y`` as it is.
+    ngram_prior : None, default=None
+        The classifier's fixed naive Bayes factors of the n-gram weights
+        need class labels; for numeric targets every n-gram has the same
+        step size (``'log_count_ratio'`` is refused at fit).
 
     Attributes
     ----------

@@ -7,6 +7,8 @@ touching pyplot's global state, so they work in scripts, notebooks and
 headless servers alike. Install with ``pip install "skseq[plot]"``.
 """
 
+import textwrap
+
 import numpy as np
 
 __all__ = ["plot_history", "plot_confusion_matrix", "plot_token_attributions",
@@ -21,6 +23,33 @@ def _figure(width):
             'skseq.plotting needs matplotlib: pip install "skseq[plot]"'
         ) from None
     return Figure(figsize=(width, 3.6), layout="constrained")
+
+
+def _fit_titles(figure, titles):
+    """Break each title over lines until it fits the width given with it.
+
+    Constrained layout makes room above the axes for a title's lines but
+    never narrows one: a long title would run off both sides of the canvas.
+    ``titles`` holds ``(text, box)`` pairs, ``box`` the bounding box (of
+    the figure or of an axes) the text must fit, both measured after the
+    layout.
+    """
+    titles = [(text, box) for text, box in titles if text.get_text()]
+    if not titles:
+        return
+    figure.draw_without_rendering()
+    for text, box in titles:
+        original = " ".join(text.get_text().split())
+        width = len(original)
+        while width > 8 and text.get_window_extent().width > 0.98 * box.width:
+            ratio = text.get_window_extent().width / (0.98 * box.width)
+            width = min(width - 1, int(width / max(ratio, 1.0)))
+            text.set_text(textwrap.fill(original, max(width, 8)))
+
+
+def _short(label, limit=32):
+    # an unsplit clause or a long code is one token: keep its bar readable
+    return label if len(label) <= limit else label[:limit - 1] + "\u2026"
 
 
 def plot_history(history, *, title=None, axes=None):
@@ -73,7 +102,7 @@ def plot_history(history, *, title=None, axes=None):
         ax.grid(alpha=0.3)
         ax.legend()
     if title:
-        figure.suptitle(title)
+        _fit_titles(figure, [(figure.suptitle(title), figure.bbox)])
     return figure
 
 
@@ -124,7 +153,7 @@ def plot_confusion_matrix(matrix, *, labels=("negative", "positive"), title=None
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     if title:
-        ax.set_title(title)
+        _fit_titles(figure, [(ax.set_title(title), ax.bbox)])
     return figure
 
 
@@ -132,7 +161,7 @@ def _bars(ax, labels, scores, title):
     y = np.arange(len(labels))[::-1]
     colours = ["tab:green" if v >= 0 else "tab:red" for v in scores]
     ax.barh(y, scores, color=colours)
-    ax.set_yticks(y, labels)
+    ax.set_yticks(y, [_short(label) for label in labels])
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_title(title)
     ax.grid(axis="x", alpha=0.3)
@@ -186,6 +215,7 @@ def plot_token_attributions(attribution, *, top=15, ax=None):
     _bars(ax, labels, attribution.scores[order],
           f"toward {attribution.target} (p = {attribution.proba[column]:.3f} for "
           f"the predicted class)")
+    _fit_titles(ax.figure, [(ax.title, ax.bbox)])
     return ax.figure
 
 
@@ -220,4 +250,5 @@ def plot_top_tokens(top, *, axes=None):
         _bars(ax, [f"{token} ({count})" for token, _, count in rows],
               [score for _, score, _ in rows], f"toward {label}")
         ax.set_xlabel("mean score")
+    _fit_titles(axes[0].figure, [(ax.title, ax.bbox) for ax in axes])
     return axes[0].figure

@@ -6,6 +6,7 @@ from sklearn.pipeline import make_pipeline
 
 from skseq import IntegerSequencer, Padder, save
 from skseq.datasets import load_imdb, load_rotten_tomatoes
+from skseq.experiments import SEED_ARCHITECTURE
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +42,8 @@ def small_pipeline(rt_texts):
     X, y = rt_texts
     pipe = make_pipeline(
         IntegerSequencer(num_words=300), Padder(maxlen=20, padding="post"),
-        LSTMSequenceClassifier(units=4, embedding_dim=4, epochs=1, random_state=0),
+        LSTMSequenceClassifier(**SEED_ARCHITECTURE,
+                               units=4, embedding_dim=4, epochs=1, random_state=0),
     )
     return pipe.fit(X[:200], y[:200]), X[:40]
 

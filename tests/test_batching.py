@@ -10,6 +10,7 @@ from skseq._batching import (
     make_dataset,
     training_batches,
 )
+from skseq.experiments import SEED_ARCHITECTURE
 
 
 def test_left_align_keeps_token_order():
@@ -88,8 +89,9 @@ def sequences(imdb_texts):
 @pytest.mark.parametrize("conv_filters", [0, 8])
 def test_masked_model_is_padding_invariant(sequences, conv_filters):
     S, y = sequences
-    clf = LSTMSequenceClassifier(units=8, embedding_dim=8, epochs=1, mask_padding=True,
-                                 conv_filters=conv_filters, random_state=0)
+    clf = LSTMSequenceClassifier(**{**SEED_ARCHITECTURE, "conv_filters": conv_filters},
+                                 units=8, embedding_dim=8, epochs=1, mask_padding=True,
+                                 random_state=0)
     clf.fit(Padder(maxlen=300).fit_transform(S), y)
     short = np.array([len(s) <= 150 for s in S])
     reference = clf.predict_proba(Padder(maxlen=150).fit_transform(S))[short]
@@ -102,8 +104,9 @@ def test_masked_model_is_padding_invariant(sequences, conv_filters):
 def test_bucketed_and_unbucketed_prediction_identical_and_ordered(sequences):
     S, y = sequences
     X = Padder(maxlen=400).fit_transform(S)
-    clf = LSTMSequenceClassifier(units=8, embedding_dim=8, epochs=1, mask_padding=True,
-                                 conv_filters=4, pool_size=3, random_state=0).fit(X, y)
+    clf = LSTMSequenceClassifier(**{**SEED_ARCHITECTURE, "conv_filters": 4},
+                                 units=8, embedding_dim=8, epochs=1, mask_padding=True,
+                                 pool_size=3, random_state=0).fit(X, y)
     bucketed = clf._predict_fn(X)
     # the same chunks at the full (left-aligned) width, no length sorting
     predictor = clf._predict_fn
@@ -124,8 +127,8 @@ def test_bucketed_and_unbucketed_prediction_identical_and_ordered(sequences):
 def test_masked_training_is_reproducible_and_learns(sequences):
     S, y = sequences
     X = Padder(maxlen=300).fit_transform(S)
-    params = dict(units=8, embedding_dim=8, epochs=3, mask_padding=True, random_state=1,
-                  validation_fraction=0.2)
+    params = dict(SEED_ARCHITECTURE, units=8, embedding_dim=8, epochs=3, mask_padding=True,
+                  random_state=1, validation_fraction=0.2)
     a = LSTMSequenceClassifier(**params).fit(X, y)
     b = LSTMSequenceClassifier(**params).fit(X, y)
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
@@ -138,7 +141,8 @@ def _initialized_classifier(**settings):
     path without the cost of training (rounding does not need trained weights)."""
     X = np.array([[59, 1], [2, 3], [4, 5]], np.int32)  # vocabulary of 60 ids
     y = [0, 1, 2] if settings.get("bidirectional") else [0, 1, 0]
-    return LSTMSequenceClassifier(units=8, embedding_dim=8, **settings).initialize(X, y)
+    return LSTMSequenceClassifier(**{**SEED_ARCHITECTURE, **settings},
+                                  units=8, embedding_dim=8).initialize(X, y)
 
 
 @pytest.mark.parametrize("layer_type", ["lstm", "gru", "simple_rnn"])

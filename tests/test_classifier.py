@@ -17,8 +17,9 @@ from sklearn.utils import get_tags
 from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder, TrainingDivergedError
 from skseq._fixes import is_op_determinism_enabled
 from skseq.datasets import load_imdb, load_rotten_tomatoes
+from skseq.experiments import SEED_ARCHITECTURE
 
-TINY = dict(embedding_dim=8, units=8, epochs=2, batch_size=32)
+TINY = dict(SEED_ARCHITECTURE, embedding_dim=8, units=8, epochs=2, batch_size=32)
 
 
 def tiny_pipeline(maxlen=30, num_words=1000, **params):
@@ -70,7 +71,7 @@ def test_seed_parameter_counts(num_words, maxlen, params, expected):
     ids = padder.fit_transform(seq.transform([texts[i] for i in idx]))
     # the vocabulary is the sequencer's: num_words ids exactly
     clf = LSTMSequenceClassifier(embedding_dim=32, epochs=1, vocab_size=seq.vocab_size_,
-                                 **params).fit(ids, labels[idx])
+                                 **{**SEED_ARCHITECTURE, **params}).fit(ids, labels[idx])
     assert seq.vocab_size_ == num_words
     assert clf.model_.count_params() == expected
 

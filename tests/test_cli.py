@@ -7,6 +7,9 @@ import sys
 
 import pytest
 
+from skseq import load
+from skseq._architectures import count_parameters
+
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 
 
@@ -42,8 +45,15 @@ def test_quick_main_job(quick_run):
     model = record["models"][0]
     assert {"settings", "results", "history", "timings_s", "parameter_count"} <= set(model)
     assert [r["data"] for r in model["results"]] == ["train", "test"]
-    # 10,000 words, max+mean head; word weights and 2**20 word-pair weights
-    assert model["parameter_count"] == 376_505 + 10_000 + 2**20
+    # the bare pipeline: every word, max+mean head, word and 2**20 word-pair
+    # weights and as many fixed naive Bayes factors
+    clf = load(out / "model.skseq")[-1]
+    assert clf.architecture_["linear_ngrams"] == 2
+    assert clf.architecture_["ngram_prior"] == "log_count_ratio"
+    assert clf.vocab_size_ > 10_000  # every word of 2,000 reviews, not 10,000
+    without_prior = count_parameters(vocab_size=clf.vocab_size_, n_outputs=1,
+                                     **{**clf.architecture_, "ngram_prior": None})
+    assert model["parameter_count"] == without_prior + clf.vocab_size_ + 2**20
     assert record["data"]["n_train"] == 2000
 
 

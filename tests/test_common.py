@@ -21,6 +21,7 @@ from sklearn.utils import estimator_checks as ec
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skseq import IntegerSequencer, LSTMSequenceClassifier, LSTMSequenceRegressor, Padder
+from skseq.experiments import SEED_ARCHITECTURE
 
 DATA_FREE_CHECKS = [
     ec.check_no_attributes_set_in_init,
@@ -166,9 +167,9 @@ EXPECTED_FAILED_CHECKS = {
 
 
 @parametrize_with_checks(
-    [LSTMSequenceClassifier(units=4, embedding_dim=4, epochs=1, batch_size=32,
+    [LSTMSequenceClassifier(**SEED_ARCHITECTURE, units=4, embedding_dim=4, epochs=1, batch_size=32,
                             random_state=0),
-     LSTMSequenceRegressor(units=4, embedding_dim=4, epochs=1, batch_size=32,
+     LSTMSequenceRegressor(**SEED_ARCHITECTURE, units=4, embedding_dim=4, epochs=1, batch_size=32,
                            random_state=0)],
     expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
 )

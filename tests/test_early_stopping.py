@@ -13,8 +13,9 @@ from sklearn.model_selection import GridSearchCV
 from _crafted import rewrite
 from skseq import LSTMSequenceClassifier, load, save
 from skseq._early_stopping import BestEpoch
+from skseq.experiments import SEED_ARCHITECTURE
 
-TINY = dict(embedding_dim=8, units=8, batch_size=32)
+TINY = dict(SEED_ARCHITECTURE, embedding_dim=8, units=8, batch_size=32)
 
 
 @pytest.fixture(scope="module")
@@ -22,9 +23,9 @@ def stopped(rt_post_padded):
     # a learnable slice and a high learning rate: the validation accuracy
     # peaks within a few epochs, then patience runs out
     X, y = rt_post_padded
-    clf = LSTMSequenceClassifier(early_stopping=True, scoring="accuracy", epochs=30,
+    clf = LSTMSequenceClassifier(scoring="accuracy", epochs=30,
                                  n_iter_no_change=2, optimizer__learning_rate=0.02,
-                                 random_state=0, **TINY)
+                                 random_state=0, **{**TINY, "early_stopping": True})
     return clf.fit(X[:450], y[:450], validation_data=(X[450:], y[450:]))
 
 
@@ -44,8 +45,8 @@ def test_stops_before_the_maximum_and_keeps_the_best_epoch(stopped, rt_post_padd
 
 def test_loss_scoring_restores_the_lowest_validation_loss(rt_post_padded):
     X, y = rt_post_padded
-    clf = LSTMSequenceClassifier(early_stopping=True, epochs=12,
-                                 optimizer__learning_rate=0.02, random_state=0, **TINY)
+    clf = LSTMSequenceClassifier(epochs=12, optimizer__learning_rate=0.02, random_state=0,
+                                 **{**TINY, "early_stopping": True})
     clf.fit(X[:450], y[:450], validation_data=(X[450:], y[450:]))
     assert clf.validation_scores_ == [-v for v in clf.history_["val_loss"]]
     restored_loss = log_loss(y[450:], clf.predict_proba(X[450:]))
@@ -94,7 +95,7 @@ def test_tol_counts_small_improvements_as_none(rt_post_padded):
 
 def test_held_out_fraction_defaults_and_no_early_stopping(rt_post_padded):
     X, y = rt_post_padded
-    clf = LSTMSequenceClassifier(early_stopping=True, epochs=1, random_state=0, **TINY)
+    clf = LSTMSequenceClassifier(epochs=1, random_state=0, **{**TINY, "early_stopping": True})
     clf.fit(X, y)
     assert "val_loss" in clf.history_ and clf.n_iter_ == 1
     plain = LSTMSequenceClassifier(epochs=1, random_state=0, **TINY).fit(X, y)
@@ -105,7 +106,7 @@ def test_held_out_fraction_defaults_and_no_early_stopping(rt_post_padded):
 
 def test_partial_fit_never_stops_early_and_warm_start_counts_epochs(rt_post_padded):
     X, y = rt_post_padded
-    clf = LSTMSequenceClassifier(early_stopping=True, random_state=0, **TINY)
+    clf = LSTMSequenceClassifier(random_state=0, **{**TINY, "early_stopping": True})
     for _ in range(3):
         clf.partial_fit(X, y, classes=[0, 1])
     assert clf.n_iter_ == 3 and clf.validation_scores_ is None
@@ -136,7 +137,7 @@ def test_validation_split_is_deprecated_but_works(rt_post_padded):
 def test_bad_settings_are_named(rt_post_padded, params, match):
     X, y = rt_post_padded
     with pytest.raises(ValueError, match=match):
-        LSTMSequenceClassifier(**TINY, **params).fit(X, y)
+        LSTMSequenceClassifier(**{**TINY, **params}).fit(X, y)
 
 
 def test_fitted_attributes_survive_clone_pickle_and_skseq(stopped, rt_post_padded, tmp_path):
@@ -150,11 +151,13 @@ def test_fitted_attributes_survive_clone_pickle_and_skseq(stopped, rt_post_padde
         np.testing.assert_array_equal(restored.predict_proba(X), stopped.predict_proba(X))
 
 
-@pytest.mark.parametrize("version", [2, 3])
+@pytest.mark.parametrize("version", [2, 3, 4, 5])
 def test_older_format_files_still_load(stopped, rt_post_padded, tmp_path, version):
     # a file written by skseq 0.1 (format 2) lacks pooling, embedding_dropout
-    # and the early-stopping scores; one of format 3 lacks the n-gram head:
-    # each loads as the model it holds
+    # and the early-stopping scores; one of format 3 lacks the n-gram head;
+    # every one before 6 lacks ngram_prior: each loads as the model it
+    # holds, with the settings it was trained with (the defaults of 0.1,
+    # not those of today, for what it lacks)
     X, _ = rt_post_padded
     plain = LSTMSequenceClassifier(epochs=1, random_state=0, **TINY).fit(X, rt_post_padded[1])
     path = tmp_path / "old.skseq"
@@ -164,7 +167,7 @@ def test_older_format_files_still_load(stopped, rt_post_padded, tmp_path, versio
         manifest = json.loads(members["manifest.json"])
         manifest["format_version"] = version
         step = manifest["steps"][0]
-        absent = ["linear_ngrams", "ngram_buckets"]
+        absent = ["ngram_prior"] + (["linear_ngrams", "ngram_buckets"] if version < 4 else [])
         if version == 2:
             absent += ["pooling", "embedding_dropout", "early_stopping",
                        "validation_fraction", "n_iter_no_change", "tol", "scoring"]
@@ -179,14 +182,20 @@ def test_older_format_files_still_load(stopped, rt_post_padded, tmp_path, versio
     loaded = load(path)
     assert loaded.architecture_["pooling"] == "last"
     assert loaded.architecture_["linear_ngrams"] == 0
+    assert loaded.architecture_["ngram_prior"] is None
     assert loaded.validation_scores_ is None and loaded.n_iter_ == 1
+    settings = loaded.get_params()
+    assert (settings["pooling"], settings["linear_ngrams"], settings["ngram_prior"]) == \
+        ("last", 0, None)
+    if version == 2:  # the 0.1 defaults, where today's differ
+        assert (settings["early_stopping"], settings["embedding_dropout"]) == (False, 0.0)
     np.testing.assert_array_equal(loaded.predict_proba(X), plain.predict_proba(X))
 
 
 def test_grid_search_with_early_stopping_stops_per_fold(rt_post_padded):
     X, y = rt_post_padded
     search = GridSearchCV(
-        LSTMSequenceClassifier(early_stopping=True, epochs=6, random_state=0, **TINY),
+        LSTMSequenceClassifier(epochs=6, random_state=0, **{**TINY, "early_stopping": True}),
         {"pooling": ["last", "max_mean"]}, cv=2, error_score="raise").fit(X, y)
     best = search.best_estimator_
     assert best.validation_scores_ is not None and 1 <= best.n_iter_ <= 6
@@ -196,9 +205,9 @@ def test_grid_search_with_early_stopping_stops_per_fold(rt_post_padded):
 @pytest.mark.parametrize("pooling", ["max", "mean", "max_mean", "attention"])
 def test_poolings_learn_real_text_and_load_from_skseq(rt_post_padded, pooling, tmp_path):
     X, y = rt_post_padded
-    clf = LSTMSequenceClassifier(pooling=pooling, epochs=3, embedding_dropout=0.1,
-                                 optimizer__learning_rate=0.01,
-                                 random_state=0, **TINY).fit(X[:450], y[:450])
+    clf = LSTMSequenceClassifier(epochs=3, optimizer__learning_rate=0.01, random_state=0,
+                                 **{**TINY, "pooling": pooling, "embedding_dropout": 0.1})
+    clf.fit(X[:450], y[:450])
     layers = {type(layer).__name__ for layer in clf.model_.layers}
     assert {"SequencePooling", "SpatialDropout1D"} <= layers
     assert clf.score(X[450:], y[450:]) > 0.55

@@ -12,6 +12,7 @@ from sklearn.pipeline import make_pipeline
 
 from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder, load, save
 from skseq.embeddings import cooccurrence_vectors, load_word_vectors
+from skseq.experiments import SEED_ARCHITECTURE
 
 
 @pytest.fixture(scope="module")
@@ -104,15 +105,16 @@ def test_bad_arguments(fitted, vectors):
 def _pipeline(sequencer, matrix, **params):
     return make_pipeline(
         clone(sequencer), Padder(maxlen=30, padding="post"),
-        LSTMSequenceClassifier(embeddings=matrix, embedding_dim=matrix.shape[1], units=8,
-                               epochs=2, random_state=0, **params))
+        LSTMSequenceClassifier(**{**SEED_ARCHITECTURE, **params},
+                               embeddings=matrix, embedding_dim=matrix.shape[1], units=8,
+                               epochs=2, random_state=0))
 
 
 def test_the_embedding_starts_from_the_vectors(fitted, vectors):
     sequencer, X, y = fitted
     matrix = load_word_vectors(vectors, sequencer, random_state=0).matrix
     ids = Padder(maxlen=30).fit_transform(sequencer.transform(X))
-    clf = LSTMSequenceClassifier(embeddings=matrix, embedding_dim=6, units=8)
+    clf = LSTMSequenceClassifier(**SEED_ARCHITECTURE, embeddings=matrix, embedding_dim=6, units=8)
     clf.initialize(ids, y)  # built, not trained
     np.testing.assert_array_equal(clf.model_.get_layer("embedding").get_weights()[0],
                                   matrix)
@@ -145,7 +147,7 @@ def test_conflicts_are_clear_errors(fitted, vectors):
     ]
     for params, match in cases:
         with pytest.raises(ValueError, match=match):
-            LSTMSequenceClassifier(units=4, epochs=1, **params).fit(ids, y)
+            LSTMSequenceClassifier(**{**SEED_ARCHITECTURE, **params}, units=4, epochs=1).fit(ids, y)
 
 
 def test_survives_clone_search_pickle_and_skseq(fitted, vectors, tmp_path):

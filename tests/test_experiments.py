@@ -5,10 +5,12 @@ from skseq.experiments import DEFAULT_MODEL, REFERENCE_MODELS
 
 
 def test_padding_follows_what_the_model_reads():
-    # masked default: padded at the end (no row moved); the documents'
-    # unmasked models keep their 'pre' padding, which changes what they learn
-    assert DEFAULT_MODEL.make_pipeline().named_steps["padder"].padding == "post"
-    assert DEFAULT_MODEL.classifier_params["mask_padding"]
+    # the masked default reads any padding (the bare Padder's 'pre'); the
+    # documents' unmasked models keep their 'pre' padding, which changes
+    # what they learn
+    default = DEFAULT_MODEL.make_pipeline()
+    assert default.named_steps["padder"].padding == "pre"
+    assert default.named_steps["classifier"].mask_padding
     for model in REFERENCE_MODELS.values():
         assert not model.classifier_params["mask_padding"]
         assert model.make_pipeline().named_steps["padder"].padding == "pre"

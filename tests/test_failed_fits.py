@@ -7,8 +7,9 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 
 from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder, TrainingDivergedError
+from skseq.experiments import SEED_ARCHITECTURE
 
-TINY = dict(units=4, embedding_dim=4, epochs=1, batch_size=32, random_state=0)
+TINY = dict(SEED_ARCHITECTURE, units=4, embedding_dim=4, epochs=1, batch_size=32, random_state=0)
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +159,7 @@ def test_misspelt_routed_parameter_is_refused_at_fit(data):
 def test_bad_weights(data, kwargs, fit_kwargs, message):
     X, y = data
     with pytest.raises(ValueError, match=message):
-        LSTMSequenceClassifier(**kwargs, **TINY).fit(X, y, **fit_kwargs)
+        LSTMSequenceClassifier(**{**TINY, **kwargs}).fit(X, y, **fit_kwargs)
 
 
 def test_partial_fit_with_an_unknown_class(data):
@@ -181,16 +182,16 @@ def test_implausible_inferred_vocabulary_is_refused(data):
 def test_pooling_wider_than_the_input(data):
     X, y = data
     narrow = X[:, -1:]  # one time step
-    masked = LSTMSequenceClassifier(conv_filters=4, pool_size=4, **TINY).fit(narrow, y)
+    masked = LSTMSequenceClassifier(pool_size=4, **{**TINY, "conv_filters": 4}).fit(narrow, y)
     assert masked.predict_proba(narrow).shape == (len(y), 2)
     # the masked model pads internally: a wider copy of the same rows agrees
     np.testing.assert_array_equal(masked.predict_proba(np.pad(narrow, ((0, 0), (0, 7)))),
                                   masked.predict_proba(narrow))
     with pytest.raises(ValueError, match="fewer than pool_size=4"):
-        LSTMSequenceClassifier(conv_filters=4, pool_size=4, mask_padding=False,
-                               **TINY).fit(narrow, y)
-    unmasked = LSTMSequenceClassifier(conv_filters=4, pool_size=4, mask_padding=False,
-                                      **TINY).fit(X, y)
+        LSTMSequenceClassifier(pool_size=4, mask_padding=False,
+                               **{**TINY, "conv_filters": 4}).fit(narrow, y)
+    unmasked = LSTMSequenceClassifier(pool_size=4, mask_padding=False,
+                                      **{**TINY, "conv_filters": 4}).fit(X, y)
     with pytest.raises(ValueError, match="fewer than the model's pool_size=4"):
         unmasked.predict(narrow)
 

@@ -68,3 +68,32 @@ def test_cli_help_loads_no_tensorflow():
             "    except SystemExit:\n        pass\n"
             "assert '--experiment' in help_text.getvalue()")
     assert loaded_after(code) == []
+
+
+# a user script: fit and predict a masked model (oneDNN's first masked
+# prediction logs too), then report the environment it leaves
+USER_SCRIPT = """
+import os
+import numpy as np
+from skseq import LSTMSequenceClassifier
+X = np.random.RandomState(0).randint(1, 50, (32, 12)); X[:, 8:] = 0
+clf = LSTMSequenceClassifier(units=4, epochs=1, conv_filters=2, pooling="max_mean",
+                             linear_ngrams=2, ngram_buckets=64, random_state=0)
+clf.fit(X, np.arange(32) % 2).predict(X)
+print(os.environ.get("TF_CPP_MIN_LOG_LEVEL"))
+"""
+
+
+def test_user_scripts_fit_without_tensorflow_start_up_lines():
+    plain_env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    quiet = subprocess.run([sys.executable, "-c", USER_SCRIPT], capture_output=True,
+                           text=True, timeout=300, env=plain_env)
+    assert quiet.returncode == 0, quiet.stderr[-2000:]
+    assert quiet.stderr == ""
+    assert quiet.stdout.split() == ["None"]  # the variable is not left set
+    # the user's own level stands: 0 shows TensorFlow's lines
+    loud = subprocess.run([sys.executable, "-c", USER_SCRIPT], capture_output=True,
+                          text=True, timeout=300,
+                          env={**plain_env, "TF_CPP_MIN_LOG_LEVEL": "0"})
+    assert loud.returncode == 0 and loud.stdout.split() == ["0"]
+    assert loud.stderr != ""

@@ -7,6 +7,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 
 from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder, load, save
+from skseq.experiments import SEED_ARCHITECTURE
 from skseq.inspection import TokenAttribution, token_attributions, top_tokens
 from skseq.plotting import plot_token_attributions, plot_top_tokens
 
@@ -32,7 +33,8 @@ def planted(rt_texts):
     X, y = _planted(texts, seed=0)
     pipe = make_pipeline(
         IntegerSequencer(num_words=2000), Padder(maxlen=24, padding="post"),
-        LSTMSequenceClassifier(embedding_dim=8, units=8, epochs=6, batch_size=32,
+        LSTMSequenceClassifier(**SEED_ARCHITECTURE,
+                               embedding_dim=8, units=8, epochs=6, batch_size=32,
                                optimizer__learning_rate=0.01, random_state=0))
     pipe.fit(X[:500], y[:500])
     return pipe, X[500:], y[500:]
@@ -133,8 +135,9 @@ def test_other_architectures_multiclass_and_reloaded_pipelines(rt_texts, params,
     texts, _ = rt_texts
     y = np.arange(len(texts)) % 3  # three classes
     pipe = make_pipeline(IntegerSequencer(num_words=500), Padder(maxlen=20),
-                         LSTMSequenceClassifier(embedding_dim=8, units=8, epochs=1,
-                                                random_state=0, **params))
+                         LSTMSequenceClassifier(**{**SEED_ARCHITECTURE, **params},
+                                                embedding_dim=8, units=8, epochs=1,
+                                                random_state=0))
     pipe.fit(texts[:200], y[:200])
     short = [t for t in texts[200:260] if 3 <= len(t.split()) <= 12][:4]
     for r in token_attributions(pipe, short, method="integrated_gradients", target=2):

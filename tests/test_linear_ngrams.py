@@ -9,9 +9,10 @@ from sklearn.base import clone
 
 from skseq import LSTMSequenceClassifier, load, save
 from skseq._layers import NgramLinear
+from skseq.experiments import SEED_ARCHITECTURE
 from skseq.inspection import token_attributions
 
-TINY = dict(embedding_dim=8, units=8, batch_size=32)
+TINY = dict(SEED_ARCHITECTURE, embedding_dim=8, units=8, batch_size=32)
 
 
 def _layer(order, vocab_size=10, buckets=7, n_outputs=2, seed=0):
@@ -23,7 +24,7 @@ def _layer(order, vocab_size=10, buckets=7, n_outputs=2, seed=0):
     return layer
 
 
-@pytest.mark.parametrize("order", [1, 2])
+@pytest.mark.parametrize("order", [1, 2, 3])
 def test_layer_computes_the_documented_sum(order):
     layer = _layer(order)
     unigrams = layer.get_weights()[0]
@@ -31,11 +32,15 @@ def test_layer_computes_the_documented_sum(order):
     expected = np.zeros((3, 2))
     expected[0] = unigrams[[4, 5, 4]].sum(0)
     expected[1] = unigrams[[9, 1, 2]].sum(0)
-    if order == 2:
+    if order >= 2:
         bigrams = layer.get_weights()[1]
         # (a, b) -> (a * 10 + b) % 7; pairs with padding never count
         expected[0] += bigrams[45 % 7] + bigrams[54 % 7]
         expected[1] += bigrams[91 % 7] + bigrams[12 % 7]
+    if order == 3:
+        # (a, b, c) -> (row(a, b) * 10 + c) % 7, in the same table
+        expected[0] += bigrams[((45 % 7) * 10 + 4) % 7]
+        expected[1] += bigrams[((91 % 7) * 10 + 2) % 7]
     expected[:2] *= 3.0 / np.sqrt(3)
     np.testing.assert_allclose(layer(ids).numpy(), expected, rtol=1e-6, atol=1e-6)
 
@@ -50,15 +55,15 @@ def test_layer_config_round_trip_and_saving(tmp_path):
     ids = np.array([[4, 5, 4, 0], [9, 1, 2, 3]], np.int32)
     np.testing.assert_array_equal(loaded(ids).numpy(), model(ids).numpy())
     assert loaded.layers[-1].get_config()["buckets"] == 7
-    with pytest.raises(ValueError, match="order must be 1 or 2"):
-        NgramLinear(10, 2, order=3)
+    with pytest.raises(ValueError, match="order must be 1, 2 or 3"):
+        NgramLinear(10, 2, order=4)
 
 
 @pytest.fixture(scope="module")
 def wide(rt_post_padded):
     X, y = rt_post_padded
-    clf = LSTMSequenceClassifier(linear_ngrams=2, ngram_buckets=4096, epochs=3,
-                                 random_state=0, **TINY)
+    clf = LSTMSequenceClassifier(ngram_buckets=4096, epochs=3,
+                                 random_state=0, **{**TINY, "linear_ngrams": 2})
     return clf.fit(X[:450], y[:450])
 
 
@@ -66,8 +71,10 @@ def test_the_ngram_part_is_trained_and_used(wide, rt_post_padded):
     X, y = rt_post_padded
     assert wide.architecture_["linear_ngrams"] == 2
     layer = wide.model_.get_layer("linear_ngrams")
-    unigrams, bigrams = layer.get_weights()
+    unigrams, bigrams = layer.unigrams.numpy(), layer.bigrams.numpy()
     assert bigrams.shape == (4096, 1) and np.abs(unigrams).max() > 0
+    # the default prior: fixed naive Bayes factors beside the weights
+    assert layer.bigram_prior.shape == (4096, 1) and not layer.bigram_prior.trainable
     assert np.abs(bigrams).max() > 0
     proba = wide.predict_proba(X[450:])
     assert (wide.predict(X[:450]) == y[:450]).mean() > 0.85  # it learnt the training part

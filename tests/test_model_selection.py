@@ -206,10 +206,12 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder
 from skseq.datasets import load_rotten_tomatoes
+from skseq.experiments import SEED_ARCHITECTURE
 
 def pools(_):
     import tensorflow as tf
-    LSTMSequenceClassifier(units=2, embedding_dim=2, epochs=1, vocab_size=10).fit(
+    LSTMSequenceClassifier(**SEED_ARCHITECTURE,
+                           units=2, embedding_dim=2, epochs=1, vocab_size=10).fit(
         np.array([[1, 2], [3, 4], [5, 6], [7, 8]]), [0, 1, 0, 1])
     threading = tf.config.threading
     return [os.environ.get("OMP_NUM_THREADS"), threading.get_intra_op_parallelism_threads(),
@@ -219,7 +221,8 @@ X, y = load_rotten_tomatoes(return_X_y=True)
 idx = np.random.RandomState(0).permutation(len(X))[:300]
 X, y = [X[i] for i in idx], y[idx]
 pipe = Pipeline([("seq", IntegerSequencer(num_words=800)), ("pad", Padder(maxlen=25)),
-                 ("clf", LSTMSequenceClassifier(embedding_dim=8, units=8, epochs=2,
+                 ("clf", LSTMSequenceClassifier(**SEED_ARCHITECTURE,
+                                                embedding_dim=8, units=8, epochs=2,
                                                 random_state=0))])
 GridSearchCV(pipe, {"clf__mask_padding": [True, False]}, cv=3, n_jobs=2,
              scoring=["accuracy", "roc_auc"], refit=False).fit(X, y)

@@ -9,6 +9,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 
 from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder
+from skseq.experiments import SEED_ARCHITECTURE
 
 
 @pytest.fixture(scope="module")
@@ -226,7 +227,8 @@ def test_pipeline_set_output_pandas(rt_texts):
     pd = pytest.importorskip("pandas")
     X, y = rt_texts
     pipe = make_pipeline(IntegerSequencer(num_words=300), Padder(maxlen=20),
-                         LSTMSequenceClassifier(units=4, embedding_dim=4, epochs=1,
+                         LSTMSequenceClassifier(**SEED_ARCHITECTURE,
+                                                units=4, embedding_dim=4, epochs=1,
                                                 random_state=0))
     pipe.set_output(transform="pandas")
     pipe.fit(X[:200], y[:200])

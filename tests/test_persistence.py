@@ -19,6 +19,7 @@ from skseq import (
     load,
     save,
 )
+from skseq.experiments import SEED_ARCHITECTURE
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +28,8 @@ def fitted(rt_texts):
     labels = np.where(y == 1, "pos", "neg")
     pipe = make_pipeline(
         IntegerSequencer(num_words=600), Padder(maxlen=25, padding="post"),
-        LSTMSequenceClassifier(units=8, embedding_dim=8, epochs=1, random_state=0,
+        LSTMSequenceClassifier(**SEED_ARCHITECTURE,
+                               units=8, embedding_dim=8, epochs=1, random_state=0,
                                optimizer__learning_rate=0.01,
                                class_weight={"neg": 1.0, "pos": 2.0}),
     )

@@ -27,10 +27,11 @@ from skseq import (
     save,
 )
 from skseq.datasets import load_movie_titles, load_tweets
+from skseq.experiments import SEED_ARCHITECTURE
 from skseq.inspection import token_attributions
 from skseq.metrics import SCORING
 
-TINY = dict(embedding_dim=8, units=8, epochs=2, batch_size=32, random_state=0)
+TINY = dict(SEED_ARCHITECTURE, embedding_dim=8, units=8, epochs=2, batch_size=32, random_state=0)
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +141,7 @@ ARCHITECTURES = [
 @pytest.mark.parametrize("architecture", ARCHITECTURES, ids=str)
 def test_padding_invariance(case, architecture):
     kind, cls, X, y = case
-    est = cls(**{**TINY, "epochs": 1}, **architecture).fit(X[:300], y[:300])
+    est = cls(**{**TINY, "epochs": 1, **architecture}).fit(X[:300], y[:300])
     rows = [row[row != 0] for row in X[300:400]]
     post = Padder(maxlen=X.shape[1], padding="post").fit(rows).transform(rows)
     pre = Padder(maxlen=X.shape[1], padding="pre").fit(rows).transform(rows)
@@ -216,7 +217,7 @@ def test_failed_refit_keeps_the_working_model(case):
 def test_early_stopping(case, scoring):
     kind, cls, X, y = case
     scoring = scoring if scoring == "loss" else ("roc_auc" if kind == "multilabel" else "r2")
-    est = cls(**{**TINY, "epochs": 5}, early_stopping=True, n_iter_no_change=1,
+    est = cls(**{**TINY, "epochs": 5, "early_stopping": True}, n_iter_no_change=1,
               scoring=scoring).fit(X, y)
     assert 1 <= len(est.validation_scores_) <= 5
     assert np.isfinite(est.validation_scores_).all()

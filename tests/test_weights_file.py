@@ -25,6 +25,7 @@ from _crafted import (
 )
 from skseq import LSTMSequenceClassifier, load, save
 from skseq import UnsafeModelFileError as Unsafe
+from skseq.experiments import SEED_ARCHITECTURE
 
 EMBEDDING = "layers/embedding/vars/0"
 KERNEL = "layers/split_masked_rnn/forward_layer/cell/vars/0"
@@ -339,8 +340,9 @@ def test_every_architecture_round_trips_bit_for_bit(rt_post_padded, tmp_path, se
     if settings.get("embeddings") == "vectors":
         settings["embeddings"] = np.random.RandomState(0).normal(
             size=(1000, 4)).astype("float32")
-    clf = LSTMSequenceClassifier(units=4, embedding_dim=4, epochs=1, batch_size=64,
-                                 random_state=0, **settings).fit(X, y)
+    clf = LSTMSequenceClassifier(**{**SEED_ARCHITECTURE, **settings},
+                                 units=4, embedding_dim=4, epochs=1, batch_size=64,
+                                 random_state=0).fit(X, y)
     save(clf, tmp_path / "clf.skseq")
     loaded = load(tmp_path / "clf.skseq")
     assert np.array_equal(loaded.predict_proba(X), clf.predict_proba(X))
