@@ -135,12 +135,17 @@ def tuned(features, Cs):
     return lambda: GridSearchCV(pipe, {"logisticregression__C": Cs}, cv=3)
 
 
-def imdb_part(only, quick, save):
+def protocol_split(quick):
+    """The protocol split's reviews (2,000 of each half with ``quick``)."""
     X_train, y_train = load_imdb("train", return_X_y=True)
     X_test, y_test = load_imdb("test", return_X_y=True)
     if quick:
-        X_train, y_train, X_test, y_test = (X_train[:2000], y_train[:2000],
-                                            X_test[:2000], y_test[:2000])
+        return X_train[:2000], y_train[:2000], X_test[:2000], y_test[:2000]
+    return X_train, y_train, X_test, y_test
+
+
+def imdb_part(only, quick, save):
+    X_train, y_train, X_test, y_test = protocol_split(quick)
     runs = {}
     peers = {"tfidf_lr": ("TF-IDF 1-2 grams + LogisticRegression, C by 3-fold CV",
                           tuned(TFIDF, [1, 3, 10, 30, 100])),
@@ -166,11 +171,7 @@ def imdb_part(only, quick, save):
 
 def stack_part(name, quick, save):
     """A StackingClassifier of variant ``name`` and NBSVM, on the protocol split."""
-    X_train, y_train = load_imdb("train", return_X_y=True)
-    X_test, y_test = load_imdb("test", return_X_y=True)
-    if quick:
-        X_train, y_train, X_test, y_test = (X_train[:2000], y_train[:2000],
-                                            X_test[:2000], y_test[:2000])
+    X_train, y_train, X_test, y_test = protocol_split(quick)
     nbsvm = make_pipeline(*NBSVM, LogisticRegression(C=1, max_iter=1000))
     variant = IMDB_VARIANTS.get(name) or SENTENCE_VARIANTS[name]
     stack = StackingClassifier(
