@@ -220,9 +220,8 @@ class NgramLinear(keras.layers.Layer):
     ``(row(a, b) * vocab_size + c) mod buckets``. The weights of a
     sequence's n-grams are summed and divided by the square root of its
     number of tokens (a bag of counts scaled to about unit norm, as TF-IDF
-    is). The padding id 0 is never a token nor part of
-    an n-gram, so the result does not depend on padding; an all-padding row
-    gives zeros.
+    is). The padding id 0 is never a token nor part of an n-gram, so the
+    result does not depend on padding; an all-padding row gives zeros.
 
     Parameters
     ----------

@@ -111,7 +111,6 @@ def _ref(accuracy, specificity, sensitivity, loss):
             "sensitivity": sensitivity, "loss": loss}
 
 
-# the documents mask nothing: mask_padding=False reproduces them as written
 #: What the source documents' models share beyond their own settings: no
 #: convolution, no n-gram head, the last recurrent state, no embedding
 #: dropout, a fixed number of epochs (the classifier's defaults before
@@ -120,6 +119,7 @@ def _ref(accuracy, specificity, sensitivity, loss):
 SEED_ARCHITECTURE = dict(conv_filters=0, pooling="last", linear_ngrams=0,
                          embedding_dropout=0.0, early_stopping=False)
 
+# the documents mask nothing: mask_padding=False reproduces them as written
 _R_BOOK = dict(SEED_ARCHITECTURE, embedding_dim=32, units=32, epochs=10, batch_size=128,
                validation_fraction=0.2, mask_padding=False)
 _BLOG = dict(SEED_ARCHITECTURE, embedding_dim=32, units=100, epochs=3, batch_size=64,
