@@ -9,7 +9,14 @@ import inspect
 
 import keras
 
-from ._layers import POOLINGS, NgramLinear, SequencePooling, SplitMaskedRNN
+from ._layers import (
+    POOLINGS,
+    NgramLinear,
+    NumericSteps,
+    SequencePooling,
+    SplitMaskedRNN,
+    StepMask,
+)
 
 __all__ = ["build_model", "LAYER_TYPES", "POOLINGS"]
 
@@ -48,6 +55,7 @@ def build_model(
     linear_ngrams=0,
     ngram_buckets=2**20,
     ngram_prior=None,
+    step_features=0,
     output_activation=None,
 ):
     """Build an uncompiled embedding + recurrent classifier.
@@ -65,14 +73,17 @@ def build_model(
 
     Parameters
     ----------
-    vocab_size : int
-        Embedding ``input_dim``: every id must be smaller.
+    vocab_size : int or None
+        Embedding ``input_dim``: every id must be smaller (unused with
+        ``step_features``).
     n_outputs : int
         Output units.
     embedding_dim, units, layer_type, bidirectional, n_layers, dropout, \
 embedding_dropout, recurrent_dropout, conv_filters, conv_kernel_size, pool_size, \
 pooling, mask_padding, linear_ngrams, ngram_buckets, ngram_prior
         As in :class:`~skseq.LSTMSequenceClassifier`.
+    step_features : int, default=0
+        Features per time step of numeric input; 0 for token ids.
     output_activation : {'sigmoid', 'softmax', 'linear'} or None, default=None
         The output layer's activation: sigmoid units (binary, multi-label),
         softmax (multi-class) or none (regression). ``None``: a sigmoid for
@@ -83,11 +94,20 @@ pooling, mask_padding, linear_ngrams, ngram_buckets, ngram_prior
     model : keras.Model
         The uncompiled model.
     """
-    inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
-    x = keras.layers.Embedding(
-        vocab_size, embedding_dim, mask_zero=mask_padding, name="embedding"
-    )(inputs)
-    mask = None
+    if step_features:
+        if linear_ngrams:
+            raise ValueError("The n-gram head reads token ids; numeric steps have none.")
+        inputs = keras.Input(shape=(None, step_features), dtype="float32", name="steps")
+        x = NumericSteps(step_features, name="numeric_steps")(inputs)
+        x = keras.layers.Dense(embedding_dim, name="step_projection")(x)
+        # explicit: the recurrent layers get it as an argument
+        mask = StepMask(name="step_mask")(inputs) if mask_padding else None
+    else:
+        inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
+        x = keras.layers.Embedding(
+            vocab_size, embedding_dim, mask_zero=mask_padding, name="embedding"
+        )(inputs)
+        mask = None  # the embedding's Keras mask
     if embedding_dropout:
         # drops whole word vectors (all of a step's features at once)
         x = keras.layers.SpatialDropout1D(embedding_dropout,
@@ -99,7 +119,8 @@ pooling, mask_padding, linear_ngrams, ngram_buckets, ngram_prior
             # Conv1D and pooling drop Keras masks. Zero the padded steps so
             # they contribute nothing to the convolution, then pool the mask
             # alongside the features and hand it to the recurrent layers.
-            mask = keras.ops.not_equal(inputs, 0)
+            if mask is None:
+                mask = keras.ops.not_equal(inputs, 0)
             x = x * keras.ops.expand_dims(keras.ops.cast(mask, x.dtype), -1)
         x = keras.layers.Conv1D(
             conv_filters, conv_kernel_size, padding="same", activation="relu",
@@ -175,7 +196,11 @@ def count_parameters(**settings):
     s = {**defaults, **settings}
     vocab_size, n_outputs, embedding_dim = s["vocab_size"], s["n_outputs"], s["embedding_dim"]
     units, layer_type, conv_filters = s["units"], s["layer_type"], s["conv_filters"]
-    total = vocab_size * embedding_dim
+    features = s["step_features"]
+    if features:  # standardisation (mean, scale) and the step projection
+        total = 2 * features + features * embedding_dim + embedding_dim
+    else:
+        total = vocab_size * embedding_dim
     width = embedding_dim
     if conv_filters:
         total += s["conv_kernel_size"] * width * conv_filters + conv_filters

@@ -41,7 +41,7 @@ from ._schema import (
 from ._scikeras import KerasWrapperCompat
 from ._sequencer import OOV_INDEX
 from ._threads import limit_threads_in_worker
-from ._validation import check_id_matrix
+from ._validation import check_id_matrix, check_step_matrix, is_numeric_rows
 from ._weights_file import check_and_read, metadata_allowance, weights_layout
 
 __all__ = ["SequenceModel", "ARCHITECTURE_PARAMS", "with_base_parameters"]
@@ -57,7 +57,12 @@ ARCHITECTURE_PARAMS = ("embedding_dim", "units", "layer_type", "bidirectional",
 # was written.
 _ADDED_ARCHITECTURE = {"embedding_dropout": (3, 0.0), "pooling": (3, "last"),
                        "linear_ngrams": (4, 0), "ngram_buckets": (4, 2**20),
-                       "ngram_prior": (6, None)}
+                       "ngram_prior": (6, None), "step_features": (7, 0)}
+# linear_ngrams='auto': the n-gram head for token ids, none for numeric steps
+_AUTO_LINEAR_NGRAMS = 2
+# Parameters that only mean something for token ids, each with its neutral
+# value: numeric input with any other value is refused.
+_ID_ONLY = {"vocab_size": None, "embeddings": None, "trainable_embeddings": True}
 # The defaults of 0.1, which 0.2 changed. Every file of format 5 or older
 # was written with them: a setting such a file lacks had this value.
 _DEFAULTS_BEFORE_0_2 = {"embedding_dropout": 0.0, "conv_filters": 0, "pooling": "last",
@@ -84,7 +89,7 @@ _BUILTIN_OPTIMIZERS = ("adam", "adamw", "adadelta", "adafactor", "adagrad", "ada
 # model alone would take minutes).
 _MAX_LOADED = {"embedding_dim": 4096, "units": 4096, "n_layers": 32,
                "conv_filters": 4096, "conv_kernel_size": 512, "pool_size": 512,
-               "ngram_buckets": 2**26}
+               "ngram_buckets": 2**26, "linear_ngrams": 3, "step_features": 4096}
 
 
 def with_base_parameters(init):
@@ -158,7 +163,7 @@ class SequenceModel(KerasWrapperCompat):
         "conv_kernel_size": [Interval(Integral, 1, None, closed="left")],
         "pool_size": [Interval(Integral, 1, None, closed="left")],
         "pooling": [StrOptions(set(POOLINGS))],
-        "linear_ngrams": [Interval(Integral, 0, 3, closed="both")],
+        "linear_ngrams": [Interval(Integral, 0, 3, closed="both"), StrOptions({"auto"})],
         "ngram_buckets": [Interval(Integral, 1, None, closed="left")],
         "ngram_prior": [StrOptions({"log_count_ratio"}), None],
         "embedding_dropout": [Interval(Real, 0, 1, closed="left")],
@@ -196,7 +201,7 @@ class SequenceModel(KerasWrapperCompat):
         conv_kernel_size=3,
         pool_size=2,
         pooling="max_mean",
-        linear_ngrams=2,
+        linear_ngrams="auto",
         ngram_buckets=2**20,
         ngram_prior=None,
         vocab_size=None,
@@ -264,8 +269,11 @@ class SequenceModel(KerasWrapperCompat):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps)
-            Padded token ids (the output of :class:`Padder`).
+        X : array-like of shape (n_samples, n_timesteps) or \
+(n_samples, n_timesteps, n_features)
+            Padded token ids (the output of :class:`Padder`), or padded
+            numeric steps (Padder's output for numeric sequences: padding
+            steps all NaN).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets: class labels or a 0/1 label indicator matrix
             (classifier), numbers (regressor).
@@ -292,9 +300,10 @@ class SequenceModel(KerasWrapperCompat):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps)
+        X : array-like of shape (n_samples, n_timesteps) or \
+(n_samples, n_timesteps, n_features)
             Padded token ids (they fix the vocabulary size when
-            ``vocab_size=None``).
+            ``vocab_size=None``), or padded numeric steps.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets, as in ``fit``.
 
@@ -317,7 +326,7 @@ class SequenceModel(KerasWrapperCompat):
         self._check_routed_params()
         continuing = self.initialized_ and (incremental or self.warm_start)
         y = self._target_check(y)
-        X = check_id_matrix(X, owner=type(self).__name__)
+        X, step_features = self._check_X(X)
         if len(y) != X.shape[0]:
             raise ValueError(
                 f"X and y have inconsistent numbers of samples: {X.shape[0]} rows in "
@@ -328,16 +337,20 @@ class SequenceModel(KerasWrapperCompat):
         sample_weight = _check_sample_weight(sample_weight, len(y))
         if continuing:
             self._check_continuation()
+            self._check_input_kind(step_features, "X")
             vocab_size, architecture = self.vocab_size_, self.architecture_
             X = map_oov(X, vocab_size)
         else:
-            embeddings = self._check_embeddings()
-            vocab_size = self._fit_vocab_size(X, embeddings)
-            architecture = {name: getattr(self, name) for name in ARCHITECTURE_PARAMS}
+            architecture = self._resolve_architecture(step_features)
+            if step_features:
+                embeddings, vocab_size = None, None
+            else:
+                embeddings = self._check_embeddings()
+                vocab_size = self._fit_vocab_size(X, embeddings)
         self._check_width(X)
         if validation_data is not None:
             validation_data = self._check_validation_data(validation_data, target,
-                                                          vocab_size)
+                                                          vocab_size, step_features)
         callbacks = self._make_callbacks()
         seed = seed_from_random_state(self.random_state)
         early_stopping = self.early_stopping and train and not incremental
@@ -350,6 +363,9 @@ class SequenceModel(KerasWrapperCompat):
         history = {k: list(v) for k, v in self.history_.items()} if continuing else {}
         stopper = None
         prior = None
+        # the standardisation of numeric steps: from the training rows' real
+        # steps only (never the held-out part, never padding)
+        statistics = step_statistics(X) if step_features and not continuing else None
         if not continuing and architecture["linear_ngrams"] and architecture["ngram_prior"]:
             # from the rows the model trains on: never the held-out part
             prior = ngram_log_count_ratios(
@@ -367,10 +383,13 @@ class SequenceModel(KerasWrapperCompat):
                                         n_outputs=self._model_outputs(target),
                                         output_activation=self._output_activation(target),
                                         **architecture)
-                    layer = model.get_layer("embedding")
-                    if embeddings is not None:
-                        layer.set_weights([embeddings])
-                    layer.trainable = self.trainable_embeddings
+                    if statistics is not None:
+                        model.get_layer("numeric_steps").set_statistics(*statistics)
+                    else:
+                        layer = model.get_layer("embedding")
+                        if embeddings is not None:
+                            layer.set_weights([embeddings])
+                        layer.trainable = self.trainable_embeddings
                     if prior is not None:
                         model.get_layer("linear_ngrams").set_prior(prior)
                     self._compile(model, target)
@@ -432,9 +451,66 @@ class SequenceModel(KerasWrapperCompat):
             fraction = _DEFAULT_VALIDATION_FRACTION
         return fraction
 
-    def _check_validation_data(self, validation_data, target, vocab_size):
+    def _check_X(self, X):
+        """X checked as padded ids (2-D) or numeric steps (3-D), and its features.
+
+        Returns the array and its features per step (0 for ids).
+        """
+        owner = type(self).__name__
+        try:
+            steps = not isinstance(X, (str, bytes)) and not hasattr(X, "toarray") and \
+                np.ndim(X) == 3
+        except ValueError:  # ragged
+            if is_numeric_rows(X):
+                raise ValueError(f"{owner} got numeric sequences of different lengths; "
+                                 "pad them with Padder first (NaN padding steps are "
+                                 "its mask).") from None
+            steps = False  # the id check says to pad it
+        if steps:
+            X = check_step_matrix(X, owner=owner)
+            return X, X.shape[2]
+        return check_id_matrix(X, owner=owner), 0
+
+    def _check_input_kind(self, step_features, name):
+        """Refuse ids for a model of numeric steps, and the other way round."""
+        fitted = self.architecture_.get("step_features", 0)
+        if fitted == step_features:
+            return
+        if not fitted:
+            raise ValueError(f"{name} holds numeric steps of {step_features} features, "
+                             "but the model was fitted on token ids (a 2-D array).")
+        if not step_features:
+            raise ValueError(f"{name} holds token ids (a 2-D array), but the model was "
+                             f"fitted on numeric steps of {fitted} features (a 3-D array "
+                             "of shape (n_samples, time steps, features)).")
+        raise ValueError(f"{name} has {step_features} features per step, but the model "
+                         f"was fitted with {fitted}.")
+
+    def _resolve_architecture(self, step_features):
+        """The architecture to build: parameters with 'auto' resolved, checked."""
+        architecture = {name: getattr(self, name) for name in ARCHITECTURE_PARAMS}
+        if architecture["linear_ngrams"] == "auto":
+            architecture["linear_ngrams"] = 0 if step_features else _AUTO_LINEAR_NGRAMS
+        if step_features:
+            wrong = [f"{name}={getattr(self, name)!r:.40}" for name, neutral in
+                     _ID_ONLY.items() if getattr(self, name) is not neutral]
+            if architecture["linear_ngrams"]:
+                wrong.append(f"linear_ngrams={self.linear_ngrams!r}")
+            if wrong:
+                raise ValueError(
+                    f"X holds numeric steps, but {', '.join(wrong)} only apply to "
+                    "token ids (a vocabulary, word vectors, an n-gram head); leave "
+                    "vocab_size=None, embeddings=None, trainable_embeddings=True and "
+                    "linear_ngrams='auto' (or 0) for numeric sequences.")
+        architecture["step_features"] = step_features
+        return architecture
+
+    def _check_validation_data(self, validation_data, target, vocab_size, step_features):
         X_val, y_val = validation_data
-        X_val = check_id_matrix(X_val, owner=type(self).__name__)
+        X_val, val_features = self._check_X(X_val)
+        if val_features != step_features:
+            raise ValueError(f"validation_data's X_val has {val_features} features per "
+                             f"step but X has {step_features} (0: token ids).")
         y_val = self._target_check(y_val)
         self._target_check_against(y_val, target, "y_val", True)
         if len(y_val) != X_val.shape[0]:
@@ -509,8 +585,12 @@ class SequenceModel(KerasWrapperCompat):
 
     def _check_continuation(self):
         """Refuse settings a warm_start / partial_fit continuation cannot honour."""
+        step_features = self.architecture_.get("step_features", 0)
         changed = [name for name in ARCHITECTURE_PARAMS
-                   if getattr(self, name) != self.architecture_[name]]
+                   if getattr(self, name) != self.architecture_[name]
+                   and not (name == "linear_ngrams" and self.linear_ngrams == "auto" and
+                            self.architecture_[name] == (0 if step_features else
+                                                         _AUTO_LINEAR_NGRAMS))]
         if self.vocab_size is not None and self.vocab_size != self.vocab_size_:
             changed.append("vocab_size")
         if changed:
@@ -706,7 +786,8 @@ class SequenceModel(KerasWrapperCompat):
                 f"This {type(self).__name__} instance is not fitted yet. Call 'fit' "
                 "with appropriate arguments before using this estimator."
             )
-        X = check_id_matrix(X, owner=type(self).__name__)
+        X, step_features = self._check_X(X)
+        self._check_input_kind(step_features, "X")
         architecture = self.architecture_  # fit-time settings, whatever set_params did
         if architecture["conv_filters"] and not architecture["mask_padding"] \
                 and X.shape[1] < architecture["pool_size"]:
@@ -768,20 +849,32 @@ class SequenceModel(KerasWrapperCompat):
         if params.get("callbacks") is not None:
             raise UnsafeModelFileError(f"{owner}: saved callbacks must be null")
         target = cls._target_from_saved(state, context, owner=owner)
-        vocab_size = check_int(field(state, "vocab_size_", int, owner=owner),
-                               "vocab_size_", OOV_INDEX + 1, 2**31 - 1, owner=owner)
         n_features_in = check_int(field(state, "n_features_in_", int, owner=owner),
                                   "n_features_in_", 1, 2**31 - 1, owner=owner)
         architecture = field(state, "architecture_", dict, owner=owner)
         # an older file predates some settings; its model had their defaults
         architecture = {**{k: default for k, (added, default) in _ADDED_ARCHITECTURE.items()
                            if context["format_version"] < added}, **architecture}
-        if set(architecture) != set(ARCHITECTURE_PARAMS):
+        names = (*ARCHITECTURE_PARAMS, "step_features")
+        if set(architecture) != set(names):
             raise UnsafeModelFileError(f"{owner}: architecture_ must give exactly "
-                                       f"{', '.join(ARCHITECTURE_PARAMS)}")
-        params_from_file(cls, architecture)  # same types and ranges as parameters
+                                       f"{', '.join(names)}")
+        # same types and ranges as parameters
+        params_from_file(cls, {k: v for k, v in architecture.items()
+                               if k != "step_features"})
         for name, high in _MAX_LOADED.items():
             check_int(architecture[name], f"architecture_ {name}", 0, high, owner=owner)
+        if architecture["step_features"]:
+            if architecture["linear_ngrams"]:
+                raise UnsafeModelFileError(f"{owner}: a model of numeric steps has no "
+                                           "n-gram head")
+            if state.get("vocab_size_") is not None:
+                raise UnsafeModelFileError(f"{owner}: a model of numeric steps has "
+                                           "vocab_size_ null")
+            vocab_size = None
+        else:
+            vocab_size = check_int(field(state, "vocab_size_", int, owner=owner),
+                                   "vocab_size_", OOV_INDEX + 1, 2**31 - 1, owner=owner)
         history = field(state, "history_", dict, owner=owner)
         if len(history) > 16 or not all(isinstance(k, str) and len(k) <= 64
                                         for k in history):
@@ -820,7 +913,8 @@ class SequenceModel(KerasWrapperCompat):
         model = build_model(vocab_size=vocab_size, n_outputs=n_outputs,
                             output_activation=est._output_activation(target),
                             **architecture)
-        model.get_layer("embedding").trainable = est.trainable_embeddings
+        if not architecture["step_features"]:
+            model.get_layer("embedding").trainable = est.trainable_embeddings
         try:
             est._compile(model, target)
         except (TypeError, ValueError) as exc:
@@ -887,6 +981,18 @@ class SequenceModel(KerasWrapperCompat):
     def _target_mend_split(self, y, train_idx, val_idx, target):
         """Adjust a validation split so that it can be scored (default: as is)."""
         return train_idx, val_idx
+
+
+def step_statistics(X):
+    """Per-feature mean and scale of the real (non-NaN) steps of padded X.
+
+    A constant feature gets scale 1 (as ``StandardScaler``).
+    """
+    steps = X[~np.isnan(X[:, :, 0])].astype(np.float64)
+    mean = steps.mean(axis=0)
+    scale = steps.std(axis=0)
+    scale[scale < 10 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1.0)] = 1.0
+    return mean.astype(np.float32), scale.astype(np.float32)
 
 
 def _weighted_rows(X, y, weights):

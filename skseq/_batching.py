@@ -14,7 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 __all__ = ["left_align", "bucket_width", "training_batches", "make_dataset",
-           "BUCKET_STEP"]
+           "input_signature", "BUCKET_STEP"]
 
 #: Batch widths are rounded up to a multiple of this many time steps.
 BUCKET_STEP = 16
@@ -29,27 +29,36 @@ def left_align(X):
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_timesteps)
-        Padded ids, padding anywhere (``pre`` or ``post``).
+    X : ndarray of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, \
+n_features)
+        Padded ids, padding anywhere (``pre`` or ``post``); or numeric
+        steps, whose padding steps are NaN.
 
     Returns
     -------
-    aligned : ndarray of shape (n_samples, n_timesteps)
+    aligned : ndarray of the shape of X
         Tokens first, padding last: ``X`` itself (not a copy) when its rows
         are already left-aligned (``Padder(padding='post')``).
     lengths : ndarray of shape (n_samples,)
         Number of non-padding tokens per row.
     """
-    real = X != 0
+    real = X != 0 if X.ndim == 2 else ~np.isnan(X[:, :, 0])
     lengths = real.sum(axis=1)
     slots = np.arange(X.shape[1]) < lengths[:, None]
     if np.array_equal(real, slots):
         return X, lengths  # nothing to move
-    aligned = np.zeros_like(X)
+    aligned = np.zeros_like(X) if X.ndim == 2 else np.full_like(X, np.nan)
     # Both boolean masks enumerate positions row by row, left to right: the
     # i-th token of a row lands in the row's i-th slot (no sort needed).
     aligned[slots] = X[real]
     return aligned, lengths
+
+
+def input_signature(X):
+    """The model input's ``tf.TensorSpec``: any batch size and width."""
+    if X.ndim == 3:
+        return tf.TensorSpec((None, None, X.shape[2]), tf.float32)
+    return tf.TensorSpec((None, None), tf.int32)
 
 
 def bucket_width(longest, full_width, multiple_of=1):
@@ -97,12 +106,14 @@ def make_dataset(X, y, sample_weight, lengths, batch_size, *, seed, shuffle,
     """A ``tf.data`` pipeline of variable-width, length-bucketed batches.
 
     Every iteration (epoch) draws new batches. The explicit ``(None, None)``
-    signature lets Keras trace one graph for all widths.
+    signature (``(None, None, n_features)`` for numeric steps) lets Keras
+    trace one graph for all widths.
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_timesteps)
-        Left-aligned ids.
+    X : ndarray of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, \
+n_features)
+        Left-aligned ids, or left-aligned numeric steps (float32).
     y : ndarray
         Encoded targets.
     sample_weight : ndarray or None
@@ -137,7 +148,7 @@ def make_dataset(X, y, sample_weight, lengths, batch_size, *, seed, shuffle,
             item = (X[idx, :width], y[idx])
             yield item if sample_weight is None else item + (sample_weight[idx],)
 
-    signature = (tf.TensorSpec((None, None), tf.int32),
+    signature = (input_signature(X),
                  tf.TensorSpec((None,) + y.shape[1:], tf.float32))
     if sample_weight is not None:
         signature += (tf.TensorSpec((None,), tf.float32),)

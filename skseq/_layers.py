@@ -3,7 +3,8 @@
 import keras
 from keras import ops
 
-__all__ = ["SplitMaskedRNN", "SequencePooling", "NgramLinear", "POOLINGS"]
+__all__ = ["SplitMaskedRNN", "SequencePooling", "NgramLinear", "NumericSteps", "StepMask",
+           "POOLINGS"]
 
 #: ``pooling`` values of :func:`~skseq._architectures.build_model`.
 POOLINGS = ("last", "max", "mean", "max_mean", "attention")
@@ -314,3 +315,69 @@ class NgramLinear(keras.layers.Layer):
         return {**super().get_config(), "vocab_size": self.vocab_size,
                 "n_outputs": self.n_outputs, "order": self.order,
                 "buckets": self.buckets, "scale": self.scale, "prior": self.prior}
+
+
+@keras.saving.register_keras_serializable(package="skseq")
+class NumericSteps(keras.layers.Layer):
+    """Numeric time steps in, standardised steps and their mask out.
+
+    A padding step is all NaN (``Padder`` writes it; input checks refuse
+    NaN anywhere else), so the mask is exact even where a real step is all
+    zeros. Real steps are standardised with the per-feature mean and scale
+    of the training steps (fixed, non-trainable weights set by ``fit``);
+    padding steps become zeros, so whatever reads them unmasked (a
+    convolution) sees nothing. Like ``Embedding(mask_zero=True)``, the
+    layer hands the mask on to the layers after it.
+
+    Parameters
+    ----------
+    n_features : int
+        Features per time step.
+    **kwargs : dict
+        Keras layer arguments (``name``, ...).
+    """
+
+    def __init__(self, n_features, **kwargs):
+        super().__init__(**kwargs)
+        self.n_features = n_features
+
+    def build(self, input_shape):
+        self.mean = self.add_weight(shape=(self.n_features,), initializer="zeros",
+                                    trainable=False, name="mean")
+        self.scale = self.add_weight(shape=(self.n_features,), initializer="ones",
+                                     trainable=False, name="scale")
+
+    def set_statistics(self, mean, scale):
+        """Set the per-feature mean and scale (``scale`` > 0)."""
+        self.mean.assign(mean)
+        self.scale.assign(scale)
+
+    def call(self, inputs):
+        real = ops.logical_not(ops.isnan(inputs))
+        return ops.where(real, (inputs - self.mean) / self.scale, ops.zeros_like(inputs))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "n_features": self.n_features}
+
+
+@keras.saving.register_keras_serializable(package="skseq")
+class StepMask(keras.layers.Layer):
+    """The padding mask of NaN-padded numeric steps: True for real steps.
+
+    For the convolution block, which drops Keras masks and needs the mask
+    as a tensor (as ``not_equal(ids, 0)`` gives it for token ids).
+    """
+
+    def call(self, inputs):
+        return step_mask(inputs)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[:2]
+
+
+def step_mask(steps):
+    """True for the real steps of NaN-padded numeric input (batch, time)."""
+    return ops.logical_not(ops.isnan(steps[..., 0]))

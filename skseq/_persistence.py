@@ -43,14 +43,15 @@ from ._schema import params_to_saved
 __all__ = ["save", "load", "UnsafeModelFileError", "LIMITS", "MAX_WEIGHTS_BYTES"]
 
 FORMAT = "skseq-model"
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 # Versions load reads: 2 and 3 lack classifier settings added since (read as
 # their defaults, the model such a file holds; 2 also lacks early-stopping
 # scores); 4 predates multi-label classifiers and regressors (its classifier
-# has n_outputs_ 1); 5 predates ngram_prior (read as None). A new setting
+# has n_outputs_ 1); 5 predates ngram_prior (read as None); 6 predates
+# numeric sequences (its models read token ids). A new setting
 # bumps the version, so an older skseq refuses a file whose model it would
 # build wrong.
-_READABLE_VERSIONS = (2, 3, 4, 5, 6)
+_READABLE_VERSIONS = (2, 3, 4, 5, 6, 7)
 _MiB = 1024**2
 
 #: Size limits of :func:`load`, in bytes of *inflated* data (what a member
@@ -91,14 +92,16 @@ _ALLOWED_NODES = {
     "keras.src.ops.numpy": {"ExpandDims", "Greater", "Multiply", "NotEqual", "Squeeze"},
     "keras.optimizers": {"Adam", "AdamW", "Adadelta", "Adafactor", "Adagrad", "Adamax",
                          "Ftrl", "Lamb", "Lion", "Nadam", "RMSprop", "SGD"},
-    "skseq._layers": {"SplitMaskedRNN", "SequencePooling", "NgramLinear"},
+    "skseq._layers": {"SplitMaskedRNN", "SequencePooling", "NgramLinear", "NumericSteps",
+                      "StepMask"},
 }
 # Older spellings of allowed nodes: Keras 3.2 to at least 3.5 name the
 # Orthogonal initializer OrthogonalInitializer (the lower-bounds CI run found it)
 _RENAMED_NODES = {("keras.initializers", "OrthogonalInitializer"): "Orthogonal"}
 _SKSEQ_REGISTERED = {"SplitMaskedRNN": "skseq>SplitMaskedRNN",
                      "SequencePooling": "skseq>SequencePooling",
-                     "NgramLinear": "skseq>NgramLinear"}
+                     "NgramLinear": "skseq>NgramLinear",
+                     "NumericSteps": "skseq>NumericSteps", "StepMask": "skseq>StepMask"}
 _ALLOWED_ACTIVATIONS = {"tanh", "sigmoid", "relu", "softmax", "linear"}
 
 

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import tensorflow as tf
 
-from ._batching import bucket_width, left_align
+from ._batching import bucket_width, input_signature, left_align
 from ._sequencer import OOV_INDEX
 
 __all__ = ["compile_predictor", "width_multiple", "left_align_for", "map_oov"]
@@ -65,7 +65,7 @@ class _Predictor:
         return bounds
 
     def __call__(self, X):
-        """Model outputs for checked ids (OOV already mapped), in input order."""
+        """Model outputs for checked ids (OOV already mapped) or numeric steps."""
         n = X.shape[0]
         masked = self.architecture["mask_padding"]
         if masked:
@@ -76,7 +76,11 @@ class _Predictor:
         bounds = self.chunk_bounds(n)
         short = bounds[-1][1] - n if bounds else 0
         if short:
-            X = np.concatenate([X, np.zeros((short, width), np.int32)])
+            # empty rows (zero ids, NaN steps) fill the last chunk
+            filler = np.zeros((short,) + X.shape[1:], X.dtype)
+            if X.ndim == 3:
+                filler[...] = np.nan
+            X = np.concatenate([X, filler])
         outputs = []
         for start, stop in bounds:
             chunk = X[start:stop]
@@ -94,8 +98,11 @@ class _Predictor:
 
 
 def compile_predictor(model, architecture, vocab_size):
-    @tf.function(input_signature=[tf.TensorSpec((None, None), tf.int32)],
-                 reduce_retracing=True)
+    features = architecture.get("step_features", 0)
+    signature = input_signature(np.zeros((0, 0, features), np.float32) if features
+                                else np.zeros((0, 0), np.int32))
+
+    @tf.function(input_signature=[signature], reduce_retracing=True)
     def predict_fn(x):
         return model(x, training=False)
 
@@ -107,9 +114,14 @@ def _small_chunk_agrees(fn, architecture, vocab_size):
     """Whether 16-row chunks give the same bits as 64-row chunks here."""
     rng = np.random.RandomState(0)
     width = 2 * math.lcm(16, width_multiple(architecture))
-    X = rng.randint(0, vocab_size, size=(_PREDICT_CHUNK, width)).astype(np.int32)
+    features = architecture.get("step_features", 0)
+    if features:
+        X = rng.standard_normal((_PREDICT_CHUNK, width, features)).astype(np.float32)
+    else:
+        X = rng.randint(0, vocab_size, size=(_PREDICT_CHUNK, width)).astype(np.int32)
     # rows of every length, padding last (as the masked model is fed)
-    X[np.arange(width) >= rng.randint(1, width + 1, size=(_PREDICT_CHUNK, 1))] = 0
+    X[np.arange(width) >= rng.randint(1, width + 1, size=(_PREDICT_CHUNK, 1))] = \
+        np.nan if features else 0
     whole = fn(tf.constant(X)).numpy()
     parts = np.concatenate([fn(tf.constant(X[i:i + _SMALL_CHUNK])).numpy()
                             for i in range(0, _PREDICT_CHUNK, _SMALL_CHUNK)])
@@ -129,12 +141,16 @@ def left_align_for(X, architecture):
     X, lengths = left_align(X)
     short = -X.shape[1] % width_multiple(architecture)
     if short:
-        X = np.pad(X, ((0, 0), (0, short)))
+        widths = ((0, 0), (0, short)) + ((0, 0),) * (X.ndim - 2)
+        X = np.pad(X, widths, constant_values=np.nan if X.ndim == 3 else 0)
     return X, lengths
 
 
 def map_oov(X, vocab_size):
-    """Ids at or above the embedding's size read as the out-of-vocabulary id."""
-    if X.size and X.max() >= vocab_size:
+    """Ids at or above the embedding's size read as the out-of-vocabulary id.
+
+    Numeric steps (``vocab_size`` None) are returned as they are.
+    """
+    if vocab_size is not None and X.size and X.max() >= vocab_size:
         X = np.where(X >= vocab_size, OOV_INDEX, X).astype(np.int32)
     return X

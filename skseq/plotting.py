@@ -1,4 +1,4 @@
-"""Plots of training histories, confusion matrices and token attributions.
+"""Plots of training histories, confusion matrices, token and step attributions.
 
 Needs matplotlib.
 
@@ -12,7 +12,7 @@ import textwrap
 import numpy as np
 
 __all__ = ["plot_history", "plot_confusion_matrix", "plot_token_attributions",
-           "plot_top_tokens"]
+           "plot_top_tokens", "plot_step_attributions"]
 
 
 def _figure(width):
@@ -252,3 +252,81 @@ def plot_top_tokens(top, *, axes=None):
         ax.set_xlabel("mean score")
     _fit_titles(axes[0].figure, [(ax.title, ax.bbox) for ax in axes])
     return axes[0].figure
+
+
+def plot_step_attributions(attribution, *, feature_names=None, axes=None):
+    """A numeric sequence with its per-step scores, and its per-feature scores.
+
+    Parameters
+    ----------
+    attribution : skseq.inspection.StepAttribution
+        One result of :func:`skseq.inspection.step_attributions`.
+    feature_names : list of str or None, default=None
+        Names of the features (default ``f0``, ``f1``, ...).
+    axes : sequence of two matplotlib Axes, default=None
+        Where to draw (series, features); a new Figure is created if None.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+        Left: each feature's values (standardised by the baseline and the
+        series' own spread, so features share one scale) over time, above
+        the score of each time step (green toward the target, red away).
+        Right: one bar per feature.
+
+    See Also
+    --------
+    plot_token_attributions : The same for a text.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skseq.inspection import StepAttribution
+    >>> from skseq.plotting import plot_step_attributions
+    >>> a = StepAttribution(steps=np.array([[0.0], [2.0], [1.0]]),
+    ...                     step_scores=np.array([0.0, 0.4, -0.1]),
+    ...                     feature_scores=np.array([0.5]), baseline=np.zeros(1),
+    ...                     proba=np.array([0.9, 0.1]), target="walk")
+    >>> fig = plot_step_attributions(a)
+    >>> len(fig.axes)
+    3
+    """
+    steps = np.asarray(attribution.steps, dtype=np.float64)
+    n_steps, n_features = steps.shape
+    names = list(feature_names) if feature_names is not None else \
+        [f"f{i}" for i in range(n_features)]
+    if len(names) != n_features:
+        raise ValueError(f"feature_names has {len(names)} names for {n_features} "
+                         "features.")
+    if axes is None:
+        figure = _figure(9)
+        grid = figure.add_gridspec(2, 2, width_ratios=(3, 1), height_ratios=(2, 1))
+        series_ax = figure.add_subplot(grid[0, 0])
+        scores_ax = figure.add_subplot(grid[1, 0], sharex=series_ax)
+        features_ax = figure.add_subplot(grid[:, 1])
+    else:
+        series_ax, features_ax = axes
+        scores_ax = series_ax.twinx()
+    spread = steps.std(axis=0)
+    spread[spread == 0] = 1.0
+    time = np.arange(n_steps)
+    for i in range(min(n_features, 12)):  # more lines than this read as noise
+        series_ax.plot(time, (steps[:, i] - attribution.baseline[i]) / spread[i],
+                       linewidth=1, label=_short(names[i], 16))
+    series_ax.set_ylabel("value (scaled)")
+    column = int(np.argmax(attribution.proba))
+    series_ax.set_title(f"toward {attribution.target} (p = "
+                        f"{attribution.proba[column]:.3f} for the predicted class)")
+    if 1 < n_features <= 12:
+        series_ax.legend(fontsize="small", ncols=min(n_features, 6))
+    colours = ["tab:green" if v >= 0 else "tab:red" for v in attribution.step_scores]
+    scores_ax.bar(time, attribution.step_scores, width=1.0, color=colours, alpha=0.6)
+    scores_ax.axhline(0, color="black", linewidth=0.8)
+    scores_ax.set_xlabel("time step")
+    scores_ax.set_ylabel("step score")
+    order = np.argsort(-np.abs(attribution.feature_scores), kind="stable")[:15]
+    _bars(features_ax, [names[i] for i in order], attribution.feature_scores[order],
+          "per feature")
+    _fit_titles(series_ax.figure, [(series_ax.title, series_ax.bbox),
+                                   (features_ax.title, features_ax.bbox)])
+    return series_ax.figure

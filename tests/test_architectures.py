@@ -124,6 +124,17 @@ def test_allow_list_is_exactly_what_build_model_produces():
         _check_keras_config(config)
         _class_nodes(config, seen)
         assert count_parameters(**settings) == model.count_params(), settings
+    numeric = list(itertools.product(POOLINGS, [0, 4], [False, True], [False, True]))
+    for pooling, conv_filters, mask_padding, bidirectional in numeric:
+        settings = dict(vocab_size=None, n_outputs=2, embedding_dim=4, units=3,
+                        step_features=3, pooling=pooling, conv_filters=conv_filters,
+                        mask_padding=mask_padding, bidirectional=bidirectional,
+                        embedding_dropout=0.2)
+        model = build_model(**settings)
+        config = keras.saving.serialize_keras_object(model)
+        _check_keras_config(config)
+        _class_nodes(config, seen)
+        assert count_parameters(**settings) == model.count_params(), settings
     # the allow-list names every optimizer of recent Keras; older ones lack some
     missing = {("keras.optimizers", name) for name in _ALLOWED_NODES["keras.optimizers"]
                if not hasattr(keras.optimizers, name)}

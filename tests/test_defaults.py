@@ -12,7 +12,7 @@ from skseq.experiments import DEFAULT_MODEL, REFERENCE_MODELS, SEED_ARCHITECTURE
 
 # the values the docs and the changelog give, and those of 0.1
 NEW_DEFAULTS = {"conv_filters": 32, "pooling": "max_mean", "embedding_dropout": 0.2,
-                "linear_ngrams": 2, "early_stopping": True, "epochs": 10}
+                "linear_ngrams": "auto", "early_stopping": True, "epochs": 10}
 OLD_DEFAULTS = {"conv_filters": 0, "pooling": "last", "embedding_dropout": 0.0,
                 "linear_ngrams": 0, "early_stopping": False, "epochs": 3}
 CHANGELOG = Path(__file__).parents[1] / "docs" / "changelog.rst"
@@ -28,6 +28,21 @@ def test_the_defaults_are_the_documented_values(cls, prior):
     for name, value in {**NEW_DEFAULTS, "ngram_prior": prior}.items():
         assert re.search(rf"{name} : .*default={value!r}", doc.replace("\\\n", "")), name
     assert IntegerSequencer().num_words is None and Padder().maxlen is None
+    # None: 0 and 'int32' for ids (0.1's values, the same output), NaN and
+    # 'float32' for numeric steps
+    assert Padder().value is None and Padder().dtype is None
+
+
+def test_auto_n_gram_head_is_the_word_and_pair_head_for_token_ids():
+    import numpy as np
+
+    clf = LSTMSequenceClassifier(epochs=1, early_stopping=False, random_state=0)
+    clf.fit(np.array([[1, 2, 3], [4, 5, 0], [2, 2, 0], [5, 1, 3]]), [0, 1, 0, 1])
+    assert clf.architecture_["linear_ngrams"] == 2
+    assert clf.architecture_["step_features"] == 0
+    clf.set_params(warm_start=True).fit(np.array([[1, 2], [4, 5]]), [0, 1])  # same model
+    with pytest.raises(ValueError, match="linear_ngrams changed"):
+        clf.set_params(linear_ngrams=1).fit(np.array([[1, 2], [4, 5]]), [0, 1])
 
 
 def test_the_changelog_lists_every_changed_default_with_its_old_value():

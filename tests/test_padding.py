@@ -88,7 +88,7 @@ def test_bad_parameters_fail_at_fit(params, match):
         ([[1, 2], None], ValueError, "Row 1 of X is missing"),
         ([[1, 2], ["a", "b"]], TypeError, "Row 1 of X has dtype"),
         ([[1], [[1, 2]]], ValueError, "Row 1 of X must be a 1-D"),
-        (np.zeros((2, 2, 2)), ValueError, "2-D array"),
+        (np.zeros((2, 2, 2, 2)), ValueError, "2-D array"),  # 3-D: numeric steps
         ([], ValueError, "0 sequences"),
     ],
 )

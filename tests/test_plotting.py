@@ -56,7 +56,17 @@ def test_every_figure_fits_its_canvas():
     attribution = TokenAttribution(tokens=["a", "dull", clause], oov=np.zeros(3, bool),
                                    scores=np.array([0.01, 0.3, -0.02]),
                                    proba=np.array([0.8, 0.2]), target=LONG)
+    from skseq.inspection import StepAttribution
+    from skseq.plotting import plot_step_attributions
+
+    steps = np.cumsum(np.random.RandomState(0).standard_normal((80, 3)), axis=0)
+    step_attribution = StepAttribution(
+        steps=steps, step_scores=np.sin(np.arange(80) / 5) / 10,
+        feature_scores=np.array([0.2, -0.1, 0.05]), baseline=steps.mean(axis=0),
+        proba=np.array([0.7, 0.2, 0.1]), target=LONG)
     figures = {
+        "steps": plot_step_attributions(step_attribution,
+                                        feature_names=["accelerometer x", "y", clause]),
         "history": plot_history(history, title=LONG),
         "confusion": plot_confusion_matrix([[5688, 562], [676, 5574]], title=LONG),
         "attributions": plot_token_attributions(attribution),
