@@ -457,15 +457,17 @@ class SequenceModel(KerasWrapperCompat):
         Returns the array and its features per step (0 for ids).
         """
         owner = type(self).__name__
-        try:
-            steps = not isinstance(X, (str, bytes)) and not hasattr(X, "toarray") and \
-                np.ndim(X) == 3
-        except ValueError:  # ragged
-            if is_numeric_rows(X):
-                raise ValueError(f"{owner} got numeric sequences of different lengths; "
-                                 "pad them with Padder first (NaN padding steps are "
-                                 "its mask).") from None
-            steps = False  # the id check says to pad it
+        steps = False
+        if not isinstance(X, (str, bytes)) and not hasattr(X, "toarray"):
+            try:
+                X = np.asarray(X)  # once: the checks below take the array
+                steps = X.ndim == 3
+            except ValueError:  # ragged
+                if is_numeric_rows(X):
+                    raise ValueError(f"{owner} got numeric sequences of different "
+                                     "lengths; pad them with Padder first (NaN padding "
+                                     "steps are its mask).") from None
+            # (otherwise the id check names the problem)
         if steps:
             X = check_step_matrix(X, owner=owner)
             return X, X.shape[2]

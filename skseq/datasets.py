@@ -369,7 +369,7 @@ def load_time_series(name, subset="train", *, return_X_y=False):
     --------
     >>> from skseq.datasets import load_time_series
     >>> X, y = load_time_series("JapaneseVowels", return_X_y=True)
-    >>> len(X), X[0].shape, y[0]
+    >>> len(X), X[0].shape, str(y[0])
     (270, (20, 12), '1')
     """
     if name not in TIME_SERIES:

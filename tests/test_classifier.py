@@ -323,7 +323,7 @@ def test_predict_before_fit():
         (np.array([[1.5, 2], [3, 1]]), [0, 1], ValueError, "non-integer"),
         (np.array([[True, False], [True, True]]), [0, 1], TypeError, "boolean"),
         (np.array([1, 2, 3]), [0, 1, 0], ValueError, "Reshape your data"),
-        (np.ones((2, 3, 4), dtype=int), [0, 1], ValueError, "3-D"),
+        (np.ones((2, 3, 4, 5), dtype=int), [0, 1], ValueError, "4-D"),  # 3-D: steps
         (np.ones((0, 3), dtype=int), [], ValueError, "y is empty"),
         (np.ones((3, 3), dtype=int), [0, 1], ValueError, "inconsistent numbers"),
         (np.ones((2, 3), dtype=int), [1, 1], ValueError, "only one class"),
