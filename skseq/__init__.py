@@ -31,6 +31,7 @@ __all__ = [
     "PAD_INDEX",
     "OOV_INDEX",
     "SAFE_TOKEN_PATTERNS",
+    "SEGMENTERS",
     "MAX_WEIGHTS_BYTES",
     "__version__",
 ]
@@ -42,6 +43,7 @@ _LAZY = {
     "OOV_INDEX": "._sequencer",
     "PAD_INDEX": "._sequencer",
     "SAFE_TOKEN_PATTERNS": "._sequencer",
+    "SEGMENTERS": "._segmenters",
     "Padder": "._padding",
     "LSTMSequenceClassifier": "._classifier",  # the two that need TensorFlow
     "LSTMSequenceRegressor": "._regressor",

@@ -89,7 +89,7 @@ _BUILTIN_OPTIMIZERS = ("adam", "adamw", "adadelta", "adafactor", "adagrad", "ada
 # model alone would take minutes).
 _MAX_LOADED = {"embedding_dim": 4096, "units": 4096, "n_layers": 32,
                "conv_filters": 4096, "conv_kernel_size": 512, "pool_size": 512,
-               "ngram_buckets": 2**26, "linear_ngrams": 3, "step_features": 4096}
+               "ngram_buckets": 2**26, "linear_ngrams": 5, "step_features": 4096}
 
 
 def with_base_parameters(init):
@@ -163,7 +163,7 @@ class SequenceModel(KerasWrapperCompat):
         "conv_kernel_size": [Interval(Integral, 1, None, closed="left")],
         "pool_size": [Interval(Integral, 1, None, closed="left")],
         "pooling": [StrOptions(set(POOLINGS))],
-        "linear_ngrams": [Interval(Integral, 0, 3, closed="both"), StrOptions({"auto"})],
+        "linear_ngrams": [Interval(Integral, 0, 5, closed="both"), StrOptions({"auto"})],
         "ngram_buckets": [Interval(Integral, 1, None, closed="left")],
         "ngram_prior": [StrOptions({"log_count_ratio"}), None],
         "embedding_dropout": [Interval(Real, 0, 1, closed="left")],

@@ -14,7 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 __all__ = ["left_align", "bucket_width", "training_batches", "make_dataset",
-           "input_signature", "BUCKET_STEP"]
+           "input_signature", "padding_value", "BUCKET_STEP"]
 
 #: Batch widths are rounded up to a multiple of this many time steps.
 BUCKET_STEP = 16
@@ -47,17 +47,23 @@ n_features)
     slots = np.arange(X.shape[1]) < lengths[:, None]
     if np.array_equal(real, slots):
         return X, lengths  # nothing to move
-    aligned = np.zeros_like(X) if X.ndim == 2 else np.full_like(X, np.nan)
+    aligned = np.full_like(X, padding_value(X))
     # Both boolean masks enumerate positions row by row, left to right: the
     # i-th token of a row lands in the row's i-th slot (no sort needed).
     aligned[slots] = X[real]
     return aligned, lengths
 
 
-def input_signature(X):
-    """The model input's ``tf.TensorSpec``: any batch size and width."""
-    if X.ndim == 3:
-        return tf.TensorSpec((None, None, X.shape[2]), tf.float32)
+def padding_value(X):
+    """What pads a row of ``X``: id 0, or NaN for numeric steps (3-D)."""
+    return np.nan if X.ndim == 3 else 0
+
+
+def input_signature(step_features=0):
+    """The model input's ``tf.TensorSpec``: any batch size and width; ids,
+    or ``step_features`` floats per step."""
+    if step_features:
+        return tf.TensorSpec((None, None, step_features), tf.float32)
     return tf.TensorSpec((None, None), tf.int32)
 
 
@@ -148,7 +154,7 @@ n_features)
             item = (X[idx, :width], y[idx])
             yield item if sample_weight is None else item + (sample_weight[idx],)
 
-    signature = (input_signature(X),
+    signature = (input_signature(X.shape[2] if X.ndim == 3 else 0),
                  tf.TensorSpec((None,) + y.shape[1:], tf.float32))
     if sample_weight is not None:
         signature += (tf.TensorSpec((None,), tf.float32),)

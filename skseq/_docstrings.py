@@ -50,13 +50,14 @@ default='max_mean'
         (one learned score per step, softmax over the steps). With
         ``mask_padding`` padding never enters a maximum, a mean or an
         attention weight. *Changed in 0.2*: the default was ``'last'``.
-    linear_ngrams : {0, 1, 2, 3} or 'auto', default='auto'
+    linear_ngrams : {0, 1, 2, 3, 4, 5} or 'auto', default='auto'
         ``'auto'``: 2 for token ids, 0 for numeric sequences (which have no
         n-grams; other values are refused for them). Add a linear model
         over the sequence's bag of n-grams to the network's output logits
         (wide and deep): 1 scores every token, 2 also every pair of
         adjacent tokens (hashed into ``ngram_buckets`` rows), 3 also every
-        run of three (hashed into the same rows). Each n-gram has a learned
+        run of three (hashed into the same rows), 4 and 5 runs of four and
+        five (character n-grams, ``IntegerSequencer(analyzer="char")``). Each n-gram has a learned
         weight per output, starting at 0; a sequence's weights are summed
         and divided by the square root of its length.
         The padding id 0 never counts, so the result does not depend on

@@ -208,6 +208,10 @@ class SequencePooling(keras.layers.Layer):
         return {**super().get_config(), "mode": self.mode}
 
 
+#: The n-gram orders ``NgramLinear`` reads.
+_ORDERS = (1, 2, 3, 4, 5)
+
+
 @keras.saving.register_keras_serializable(package="skseq")
 class NgramLinear(keras.layers.Layer):
     """A linear model over a sequence's bag of n-grams, as logits.
@@ -218,7 +222,8 @@ class NgramLinear(keras.layers.Layer):
     tokens, the pair ``(a, b)`` hashed to row ``(a * vocab_size + b) mod
     buckets``; with ``order=3`` every run of three tokens ``(a, b, c)``
     too, in the same hashed table (as fastText shares its buckets), at row
-    ``(row(a, b) * vocab_size + c) mod buckets``. The weights of a
+    ``(row(a, b) * vocab_size + c) mod buckets``; orders 4 and 5 (for
+    character tokens) hash runs of four and five the same way. The weights of a
     sequence's n-grams are summed and divided by the square root of its
     number of tokens (a bag of counts scaled to about unit norm, as TF-IDF
     is). The padding id 0 is never a token nor part of an n-gram, so the
@@ -230,10 +235,11 @@ class NgramLinear(keras.layers.Layer):
         Rows of the token weights: every id must be smaller.
     n_outputs : int
         Logits per sequence.
-    order : {1, 2, 3}, default=2
-        1: tokens only; 2: tokens and adjacent pairs; 3: also runs of three.
+    order : {1, 2, 3, 4, 5}, default=2
+        1: tokens only; 2: tokens and adjacent pairs; 3: also runs of three;
+        4 and 5: also runs of four, and of five.
     buckets : int, default=2**20
-        Rows of the hashed table of pairs (and triples), ``order>=2``.
+        Rows of the hashed table of pairs (and longer runs), ``order>=2``.
     scale : float, default=1.0
         Multiplies the weights, which start at zero. Adam moves every weight
         by about its learning rate per step whatever the gradient's size,
@@ -255,8 +261,8 @@ class NgramLinear(keras.layers.Layer):
     def __init__(self, vocab_size, n_outputs, order=2, buckets=2**20, scale=1.0,
                  prior=False, **kwargs):
         super().__init__(**kwargs)
-        if order not in (1, 2, 3):
-            raise ValueError(f"order must be 1, 2 or 3; got {order!r}")
+        if order not in _ORDERS:
+            raise ValueError(f"order must be 1, 2, 3, 4 or 5; got {order!r}")
         self.vocab_size, self.n_outputs = vocab_size, n_outputs
         self.order, self.buckets, self.scale, self.prior = order, buckets, scale, prior
 
@@ -295,17 +301,13 @@ class NgramLinear(keras.layers.Layer):
             real = real * ops.cast(presence, self.compute_dtype)
         total = time_sum(self._weights_of(self.unigrams, self.unigram_prior, ids)
                          * real[..., None])
-        if self.order >= 2:
-            ids64 = ops.cast(ids, "int64")  # vocab_size squared overflows int32
-            pairs = real[:, :-1] * real[:, 1:]
-            rows = ops.mod(ids64[:, :-1] * self.vocab_size + ids64[:, 1:], self.buckets)
+        ids64 = ops.cast(ids, "int64")  # vocab_size squared overflows int32
+        rows, present = ids64, real
+        for n in range(2, self.order + 1):  # the n-grams, by where they end
+            present = present[:, :-1] * real[:, n - 1:]
+            rows = ops.mod(rows[:, :-1] * self.vocab_size + ids64[:, n - 1:], self.buckets)
             total = total + time_sum(self._weights_of(self.bigrams, self.bigram_prior, rows)
-                                     * pairs[..., None])
-        if self.order == 3:
-            triples = pairs[:, :-1] * real[:, 2:]
-            rows = ops.mod(rows[:, :-1] * self.vocab_size + ids64[:, 2:], self.buckets)
-            total = total + time_sum(self._weights_of(self.bigrams, self.bigram_prior, rows)
-                                     * triples[..., None])
+                                     * present[..., None])
         return self.scale * total / ops.sqrt(count)
 
     def compute_output_shape(self, input_shape):

@@ -42,13 +42,13 @@ def ngram_log_count_ratios(X, Y, weights, *, vocab_size, order, buckets):
     weights : ndarray of shape (n_samples,) or None
         Per-sequence weights of the counts.
     vocab_size, order, buckets : int
-        ``NgramLinear``'s: pairs and triples are hashed as it hashes them.
+        ``NgramLinear``'s: pairs and longer runs are hashed as it hashes them.
 
     Returns
     -------
     ratios : list of ndarray
-        ``(vocab_size, n_outputs)`` for the words and, with ``order`` 2 or
-        3, ``(buckets, n_outputs)`` for the hashed pairs (and triples),
+        ``(vocab_size, n_outputs)`` for the words and, with ``order`` 2 to
+        5, ``(buckets, n_outputs)`` for the hashed pairs (and longer runs),
         float32.
     """
     X = np.asarray(X, dtype=np.int64)
@@ -59,15 +59,14 @@ def ngram_log_count_ratios(X, Y, weights, *, vocab_size, order, buckets):
     rows = np.repeat(np.arange(n_samples), n_steps)
     tables = [_presence(rows, X.ravel(), X.ravel() > 0, n_samples, vocab_size)]
     if order >= 2:
-        # the hashed table: pairs, and (order 3) triples, as NgramLinear
-        # hashes them
+        # the hashed table: pairs and longer runs, as NgramLinear hashes them
         real = X > 0
-        pairs = (X[:, :-1] * vocab_size + X[:, 1:]) % buckets
-        both = real[:, :-1] & real[:, 1:]
-        columns, keep = [pairs], [both]
-        if order == 3:
-            columns.append((pairs[:, :-1] * vocab_size + X[:, 2:]) % buckets)
-            keep.append(both[:, :-1] & real[:, 2:])
+        columns, keep, hashed, present = [], [], X, real
+        for n in range(2, order + 1):
+            hashed = (hashed[:, :-1] * vocab_size + X[:, n - 1:]) % buckets
+            present = present[:, :-1] & real[:, n - 1:]
+            columns.append(hashed)
+            keep.append(present)
         row_ids = [np.repeat(np.arange(n_samples), c.shape[1]) for c in columns]
         tables.append(_presence(np.concatenate(row_ids),
                                 np.concatenate([c.ravel() for c in columns]),

@@ -43,15 +43,17 @@ from ._schema import params_to_saved
 __all__ = ["save", "load", "UnsafeModelFileError", "LIMITS", "MAX_WEIGHTS_BYTES"]
 
 FORMAT = "skseq-model"
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 # Versions load reads: 2 and 3 lack classifier settings added since (read as
 # their defaults, the model such a file holds; 2 also lacks early-stopping
 # scores); 4 predates multi-label classifiers and regressors (its classifier
 # has n_outputs_ 1); 5 predates ngram_prior (read as None); 6 predates
-# numeric sequences (its models read token ids). A new setting
-# bumps the version, so an older skseq refuses a file whose model it would
-# build wrong.
-_READABLE_VERSIONS = (2, 3, 4, 5, 6, 7)
+# numeric sequences (its models read token ids); 7 predates the
+# sequencer's analyzer, normalization and named segmenters (read as words,
+# no normalisation, the regular expression) and n-gram orders 4 and 5. A
+# new setting bumps the version, so an older skseq refuses a file whose
+# model it would build wrong.
+_READABLE_VERSIONS = (2, 3, 4, 5, 6, 7, 8)
 _MiB = 1024**2
 
 #: Size limits of :func:`load`, in bytes of *inflated* data (what a member

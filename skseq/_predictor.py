@@ -10,7 +10,7 @@ import math
 import numpy as np
 import tensorflow as tf
 
-from ._batching import bucket_width, input_signature, left_align
+from ._batching import bucket_width, input_signature, left_align, padding_value
 from ._sequencer import OOV_INDEX
 
 __all__ = ["compile_predictor", "width_multiple", "left_align_for", "map_oov"]
@@ -77,9 +77,7 @@ class _Predictor:
         short = bounds[-1][1] - n if bounds else 0
         if short:
             # empty rows (zero ids, NaN steps) fill the last chunk
-            filler = np.zeros((short,) + X.shape[1:], X.dtype)
-            if X.ndim == 3:
-                filler[...] = np.nan
+            filler = np.full((short,) + X.shape[1:], padding_value(X), X.dtype)
             X = np.concatenate([X, filler])
         outputs = []
         for start, stop in bounds:
@@ -98,9 +96,7 @@ class _Predictor:
 
 
 def compile_predictor(model, architecture, vocab_size):
-    features = architecture.get("step_features", 0)
-    signature = input_signature(np.zeros((0, 0, features), np.float32) if features
-                                else np.zeros((0, 0), np.int32))
+    signature = input_signature(architecture.get("step_features", 0))
 
     @tf.function(input_signature=[signature], reduce_retracing=True)
     def predict_fn(x):
@@ -121,7 +117,7 @@ def _small_chunk_agrees(fn, architecture, vocab_size):
         X = rng.randint(0, vocab_size, size=(_PREDICT_CHUNK, width)).astype(np.int32)
     # rows of every length, padding last (as the masked model is fed)
     X[np.arange(width) >= rng.randint(1, width + 1, size=(_PREDICT_CHUNK, 1))] = \
-        np.nan if features else 0
+        padding_value(X)
     whole = fn(tf.constant(X)).numpy()
     parts = np.concatenate([fn(tf.constant(X[i:i + _SMALL_CHUNK])).numpy()
                             for i in range(0, _PREDICT_CHUNK, _SMALL_CHUNK)])
@@ -142,7 +138,7 @@ def left_align_for(X, architecture):
     short = -X.shape[1] % width_multiple(architecture)
     if short:
         widths = ((0, 0), (0, short)) + ((0, 0),) * (X.ndim - 2)
-        X = np.pad(X, widths, constant_values=np.nan if X.ndim == 3 else 0)
+        X = np.pad(X, widths, constant_values=padding_value(X))
     return X, lengths
 
 

@@ -2,6 +2,7 @@
 
 import heapq
 import re
+import unicodedata
 import warnings
 from collections import Counter
 from itertools import chain, groupby, repeat
@@ -11,10 +12,12 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
+from ._characters import char_splitter, collapse_whitespace, is_unspaced, join_surrogates
 from ._errors import UnsafeModelFileError
-from ._fixes import Interval
+from ._fixes import Interval, StrOptions
 from ._ragged import split_flat
 from ._schema import check_int, field, params_from_file
+from ._segmenters import SEGMENTERS, get_segmenter, missing_message, segmenter_versions
 from ._validation import check_documents
 
 __all__ = ["IntegerSequencer", "PAD_INDEX", "OOV_INDEX", "SAFE_TOKEN_PATTERNS"]
@@ -41,6 +44,15 @@ SAFE_TOKEN_PATTERNS = (
 )
 # vocabulary ids are int32 at most
 _MAX_VOCABULARY = 2**31 - 1
+#: The boundary token of ``analyzer="char_wb"``: each word is read between
+#: two of them, as ``CountVectorizer`` pads words with a space.
+WORD_BOUNDARY = " "
+# The unsplit-text warning: a word longer than this (a URL, a gene, a line
+# of a log) or a clause of an unspaced script, in at least this share of
+# the training tokens.
+_LONG_WORD = 30
+_UNSPLIT_SHARE = 0.5
+_NORMALIZATIONS = ("NFC", "NFKC", "NFD", "NFKD")
 
 
 #: Ends each document in a joined token stream (``_stream_tokens``): a
@@ -109,6 +121,46 @@ def _fast_split(pattern):
     return split
 
 
+def _warn_if_unsplit(counts):
+    """Warn when most training tokens are not words: clauses of a script
+    written without spaces, or runs too long to be words."""
+    total = unsplit = 0
+    for token, count in counts.items():
+        total += count
+        if len(token) > _LONG_WORD or (len(token) > 3 and not token.isascii()
+                                       and is_unspaced(token)):
+            unsplit += count
+    if total and unsplit >= _UNSPLIT_SHARE * total:
+        names = ", ".join(f"{name!r} ({language})" for name, language in SEGMENTERS.items())
+        warnings.warn(
+            f"IntegerSequencer: {unsplit / total:.0%} of the training tokens are not "
+            "words a model can share between texts (clauses of a script written "
+            f"without spaces, or runs of over {_LONG_WORD} characters), so most test "
+            "tokens will be out of vocabulary. Read characters with analyzer='char' "
+            f"(or 'char_wb'), or split words with a named segmenter: tokenizer={names}.",
+            UserWarning, stacklevel=5)
+
+
+def _check_segmenter(name, saved, owner):
+    """A saved pipeline's segmenter must be installed; other versions than
+    the ones that segmented its training texts may split words otherwise."""
+    message = missing_message(name)
+    if message is not None:
+        raise ModuleNotFoundError(f"{owner}: this file's {message}")
+    installed = segmenter_versions(name)
+    if set(saved) != set(installed):
+        raise UnsafeModelFileError(f"{owner}: segmenter_versions_ must name the "
+                                   f"packages {sorted(installed)}")
+    changed = {k: (v, installed[k]) for k, v in saved.items() if installed[k] != v}
+    if changed:
+        warnings.warn(
+            f"{owner}: the file was fitted with segmenter {name!r} from "
+            + ", ".join(f"{k} {old}" for k, (old, _) in changed.items())
+            + "; this environment has "
+            + ", ".join(f"{k} {new}" for k, (_, new) in changed.items())
+            + ": words may be split differently.", UserWarning, stacklevel=4)
+
+
 class IntegerSequencer(TransformerMixin, BaseEstimator):
     """Turn raw texts into integer sequences with a learned vocabulary.
 
@@ -119,32 +171,63 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
     result does not depend on the order of the documents).
 
     Tokenisation: HTML-like markup (IMDB's ``<br />``) is replaced by a
-    space, text is lowercased, then ``token_pattern`` is matched. A callable
-    ``tokenizer`` replaces the pattern. Documents that are already lists of
-    tokens are used as they are (lowercased if ``lowercase=True``).
+    space, the text is Unicode-normalised if ``normalization`` asks, and
+    lowercased; then ``analyzer`` decides what a token is. Words
+    (``analyzer="word"``) are the matches of ``token_pattern``, or what
+    ``tokenizer`` (a named segmenter or a callable) returns. Characters
+    (``"char"``, ``"char_wb"``) are what a reader sees as one character:
+    combining marks, emoji with skin tones or joiners, flags and tags stay
+    with the character they belong to, and UTF-16 surrogate pairs are
+    joined. Documents that are already lists of tokens are used as they are
+    (normalised and lowercased as asked).
 
     Parameters
     ----------
     num_words : int or None, default=None
-        Keep only the most frequent words so that every index is smaller than
-        ``num_words`` (``num_words - 2`` words, plus padding and OOV). With
-        ``num_words=N`` an ``Embedding(input_dim=N)`` fits exactly. ``None``
-        keeps every word seen at least ``min_frequency`` times.
+        Keep only the most frequent tokens so that every index is smaller
+        than ``num_words`` (``num_words - 2`` tokens, plus padding and OOV).
+        With ``num_words=N`` an ``Embedding(input_dim=N)`` fits exactly.
+        ``None`` keeps every token seen at least ``min_frequency`` times.
     lowercase : bool, default=True
         Lowercase texts (and tokens) before counting.
     strip_markup : bool, default=True
         Replace ``<...>`` markup such as ``<br />`` by a space.
     token_pattern : str, default=r"(?u)\\w+(?:'\\w+)*"
-        Regular expression that matches one token. The default keeps
-        contractions (``don't``) whole.
-    tokenizer : callable or None, default=None
-        Function from a (preprocessed) string to a list of tokens. Overrides
-        ``token_pattern``. Must be picklable for the fitted pipeline to be
-        saved.
+        Regular expression that matches one word (``analyzer="word"``
+        only). The default keeps contractions (``don't``) whole.
+    tokenizer : {"jieba", "sudachi", "pythainlp"}, callable or None, \
+            default=None
+        What splits a text into words, replacing ``token_pattern``
+        (``analyzer="word"`` only). A name picks one of skseq's segmenters
+        for languages written without spaces (:data:`skseq.SEGMENTERS`:
+        Chinese, Japanese, Thai; each an extra, e.g. ``skseq[chinese]``);
+        a named segmenter is saved by name in ``.skseq`` files. A callable
+        (``str -> list of str``) works in memory and with joblib (it must be
+        picklable); :func:`skseq.save` refuses it.
+
+        .. versionadded:: 0.2
+           The segmenter names.
     min_frequency : int, default=1
-        Ignore words that occur fewer times in the training texts.
+        Ignore tokens that occur fewer times in the training texts.
     oov_token : str, default="<OOV>"
         Token shown for index 1 by :meth:`inverse_transform`.
+    analyzer : {"word", "char", "char_wb"}, default="word"
+        What one token is, as in ``CountVectorizer``: a word; every
+        character, whitespace runs read as one space (and none at either
+        end); or the characters of each word, each word between two
+        boundary tokens (a space, as ``CountVectorizer`` pads words), so
+        the n-gram head's character n-grams start and end at words. The
+        character analyzers serve languages without spaces and
+        character-level problems (names, codes, URLs, DNA).
+
+        .. versionadded:: 0.2
+    normalization : {"NFC", "NFKC", "NFD", "NFKD"} or None, default=None
+        Unicode normalisation applied before lowercasing. ``"NFKC"`` folds
+        compatibility forms (full-width Latin letters and digits, ligatures,
+        half-width katakana) into their plain forms, usually what one wants
+        for East Asian text.
+
+        .. versionadded:: 0.2
 
     Attributes
     ----------
@@ -157,7 +240,13 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
         ``vocabulary_size_`` before 0.2 (that name still works, with a
         ``FutureWarning``).
     word_counts_ : dict of str to int
-        Frequency of every kept word in the training texts.
+        Frequency of every kept token in the training texts.
+    segmenter_versions_ : dict of str to str
+        For a named ``tokenizer``, the versions of the packages that
+        segmented the training texts (saved in ``.skseq`` files; loading
+        with other versions warns); empty otherwise.
+
+        .. versionadded:: 0.2
 
     See Also
     --------
@@ -174,6 +263,9 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
     [[2, 1, 4], []]
     >>> seq.inverse_transform([[0, 2, 1, 4]])
     [['a', '<OOV>', 'movie']]
+    >>> chars = IntegerSequencer(analyzer="char").fit(["好书", "好 👍🏽"])
+    >>> chars.inverse_transform(chars.transform(["好书 👍🏽!"]))
+    [['好', '书', ' ', '👍🏽', '<OOV>']]
     """
 
     _parameter_constraints = {
@@ -181,9 +273,11 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
         "lowercase": ["boolean"],
         "strip_markup": ["boolean"],
         "token_pattern": [str],
-        "tokenizer": [callable, None],
+        "tokenizer": [callable, StrOptions(set(SEGMENTERS)), None],
         "min_frequency": [Interval(Integral, 1, None, closed="left")],
         "oov_token": [str],
+        "analyzer": [StrOptions({"word", "char", "char_wb"})],
+        "normalization": [StrOptions(set(_NORMALIZATIONS)), None],
     }
 
     def __init__(
@@ -196,6 +290,8 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
         tokenizer=None,
         min_frequency=1,
         oov_token="<OOV>",
+        analyzer="word",
+        normalization=None,
     ):
         self.num_words = num_words
         self.lowercase = lowercase
@@ -204,35 +300,86 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
         self.tokenizer = tokenizer
         self.min_frequency = min_frequency
         self.oov_token = oov_token
+        self.analyzer = analyzer
+        self.normalization = normalization
+
+    def _check_analyzer(self):
+        """Refuse word settings the character analyzers would ignore."""
+        if self.analyzer == "word":
+            return
+        for name, unused in (("tokenizer", self.tokenizer is not None),
+                             ("token_pattern",
+                              self.token_pattern != _DEFAULT_TOKEN_PATTERN)):
+            if unused:
+                raise ValueError(
+                    f"IntegerSequencer(analyzer={self.analyzer!r}) reads characters, "
+                    f"so {name!r} would be ignored; leave it at its default, or use "
+                    "analyzer='word'.")
+
+    def _word_splitter(self):
+        """A function from one preprocessed text to its words."""
+        if isinstance(self.tokenizer, str):
+            return get_segmenter(self.tokenizer)
+        if self.tokenizer is not None:
+            return self.tokenizer
+        if self.token_pattern in SAFE_TOKEN_PATTERNS:
+            return _fast_split(self.token_pattern)
+        try:
+            return re.compile(self.token_pattern).findall
+        except re.error as exc:
+            raise ValueError(
+                f"The 'token_pattern' parameter of IntegerSequencer is not a "
+                f"valid regular expression: {exc}."
+            ) from None
+
+    def _char_splitter(self):
+        """A function from one preprocessed text to its character tokens:
+        ``str`` or list, either iterable token by token."""
+        clusters = char_splitter()
+        if self.analyzer == "char":
+            return lambda text: clusters(collapse_whitespace(text))
+        pad = WORD_BOUNDARY
+
+        def split(text):
+            words = text.split()
+            if not words:
+                return []
+            return clusters(pad + (pad * 2).join(words) + pad)
+
+        return split
 
     def _make_tokenize(self):
         """Return a function from one checked document to its token list."""
-        split = self.tokenizer
-        if split is None and self.token_pattern in SAFE_TOKEN_PATTERNS:
-            split = _fast_split(self.token_pattern)
-        if split is None:
-            try:
-                split = re.compile(self.token_pattern).findall
-            except re.error as exc:
-                raise ValueError(
-                    f"The 'token_pattern' parameter of IntegerSequencer is not a "
-                    f"valid regular expression: {exc}."
-                ) from None
-        preprocess, lowercase = self._make_preprocess(), self.lowercase
+        split = self._word_splitter() if self.analyzer == "word" \
+            else self._char_splitter()
+        preprocess = self._make_preprocess()
+        normalize, lowercase = self._make_normalize(), self.lowercase
 
         def tokenize(doc):
             if isinstance(doc, list):
-                return [t.lower() for t in doc] if lowercase else doc
-            return split(preprocess(doc))
+                return [normalize(t).lower() if lowercase else normalize(t) for t in doc]
+            return list(split(preprocess(doc)))
 
         return tokenize
 
+    def _make_normalize(self):
+        form = self.normalization
+
+        def normalize(text):
+            if form is not None and not text.isascii():
+                text = unicodedata.normalize(form, text)
+            return join_surrogates(text)
+
+        return normalize
+
     def _make_preprocess(self):
         lowercase, strip = self.lowercase, self.strip_markup
+        normalize = self._make_normalize()
 
         def preprocess(doc):
             if strip and "<" in doc:
                 doc = _MARKUP.sub(" ", doc)
+            doc = normalize(doc)
             return doc.lower() if lowercase else doc
 
         return preprocess
@@ -242,12 +389,20 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
         the number of tokens per document, or ``lengths=None`` when every
         document's tokens are followed by an ``_END`` mark instead."""
         docs = check_documents(X, owner=type(self).__name__)
-        if self.tokenizer is None and self.token_pattern in SAFE_TOKEN_PATTERNS \
+        self._check_analyzer()
+        if self.analyzer == "word" and self.tokenizer is None \
+                and self.token_pattern in SAFE_TOKEN_PATTERNS \
                 and all(isinstance(doc, str) for doc in docs):
             texts = list(map(self._make_preprocess(), docs))
             if not any("\x01" in text for text in texts):
                 return self._stream_tokens(texts), None
-        token_lists = list(map(self._make_tokenize(), docs))
+        if self.analyzer == "word":
+            token_lists = list(map(self._make_tokenize(), docs))
+        else:  # characters: no list per document where a str will do
+            split, preprocess = self._char_splitter(), self._make_preprocess()
+            tokenize = self._make_tokenize()
+            token_lists = [split(preprocess(doc)) if isinstance(doc, str) else tokenize(doc)
+                           for doc in docs]
         lengths = np.fromiter(map(len, token_lists), dtype=np.int64,
                               count=len(token_lists))
         return list(chain.from_iterable(token_lists)), lengths
@@ -319,9 +474,13 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
         words.sort()
         words.sort(key=counts.__getitem__, reverse=True)
         words = words[:kept]
+        if self.analyzer == "word" and self.tokenizer is None:
+            _warn_if_unsplit(counts)
         self.vocabulary_ = {w: i for i, w in enumerate(words, _FIRST_WORD_INDEX)}
         self.word_counts_ = {w: counts[w] for w in words}
         self.vocab_size_ = len(words) + _FIRST_WORD_INDEX
+        self.segmenter_versions_ = segmenter_versions(self.tokenizer) \
+            if isinstance(self.tokenizer, str) else {}
         return tokens, lengths
 
     def _encode(self, tokens, lengths):
@@ -414,21 +573,36 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
     # --- safe format: this estimator's fitted state, described and checked
     def _to_saved_state(self):
         check_is_fitted(self, "vocabulary_")
-        if self.tokenizer is not None:
+        if callable(self.tokenizer):
+            names = ", ".join(f"{name!r} ({language})"
+                              for name, language in SEGMENTERS.items())
             raise TypeError(
                 "IntegerSequencer(tokenizer=...) holds a Python callable, which the "
-                "safe format cannot store; use token_pattern, or joblib for "
-                "trusted use."
+                "safe format cannot store (loading it would run code from the "
+                f"file). Use a named segmenter, tokenizer={names}; "
+                "analyzer='char' or 'char_wb'; or a token_pattern. Or save with "
+                "joblib for trusted use."
             )
         return {"vocabulary_": self.vocabulary_, "word_counts_": self.word_counts_,
-                "vocab_size_": self.vocab_size_}
+                "vocab_size_": self.vocab_size_,
+                "segmenter_versions_": self.segmenter_versions_}
 
     @classmethod
     def _from_saved_state(cls, params, state, context):
         owner = cls.__name__
-        seq = params_from_file(cls, params)
+        seq = params_from_file(cls, params)  # a tokenizer is null or a segmenter name
+        versions = state.get("segmenter_versions_", {}) if isinstance(state, dict) \
+            else None
+        if not isinstance(versions, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) and len(k) < 64 and len(v) < 64
+                for k, v in versions.items()):
+            raise UnsafeModelFileError(f"{owner}: segmenter_versions_ must map package "
+                                       "names to version strings")
         if seq.tokenizer is not None:
-            raise UnsafeModelFileError(f"{owner}: a saved tokenizer must be null")
+            _check_segmenter(seq.tokenizer, versions, owner)
+        elif versions:
+            raise UnsafeModelFileError(f"{owner}: segmenter_versions_ without a "
+                                       "named tokenizer")
         if seq.token_pattern not in SAFE_TOKEN_PATTERNS and not context.get(
                 "trust_token_pattern"):
             raise UnsafeModelFileError(
@@ -458,6 +632,7 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
             raise UnsafeModelFileError(f"{owner}: word_counts_ must give a positive "
                                        "count for every vocabulary word")
         seq.vocabulary_, seq.word_counts_, seq.vocab_size_ = vocab, counts, size
+        seq.segmenter_versions_ = versions
         return seq
 
     @property

@@ -15,7 +15,7 @@ add up to the difference of the two probabilities.
 
 import html
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sklearn.pipeline import Pipeline
@@ -61,6 +61,12 @@ class TokenAttribution:
         Integrated gradients only: ``proba[target] - baseline_score -
         scores.sum()``, near 0 when ``steps`` suffice (a large gap asks for
         more steps).
+    separator : str, default=" "
+        What stands between two tokens when the text is shown: a space for
+        words, nothing for character tokens (``analyzer="char"`` or
+        ``"char_wb"``, whose spaces are tokens of their own).
+
+        .. versionadded:: 0.2
 
     See Also
     --------
@@ -85,6 +91,7 @@ class TokenAttribution:
     target: object
     baseline_score: float = None
     completeness_gap: float = None
+    separator: str = " "
 
     def top(self, n=10):
         """The ``n`` tokens with the largest absolute scores.
@@ -121,7 +128,7 @@ class TokenAttribution:
                   f"(probabilities {np.round(self.proba, 3).tolist()}); "
                   '<span style="background-color: rgba(0,150,0,0.6)">toward</span> '
                   '<span style="background-color: rgba(200,0,0,0.6)">against</span>')
-        return f"<div>{header}<br>{' '.join(spans)}</div>"
+        return f"<div>{header}<br>{self.separator.join(spans)}</div>"
 
 
 def token_attributions(estimator, X, *, method="occlusion", target=None, steps=32):
@@ -198,7 +205,16 @@ def token_attributions(estimator, X, *, method="occlusion", target=None, steps=3
         raise ValueError(f"target={target!r} is not one of the estimator's targets "
                          f"{targets.tolist()} (classes_, or the output indices of a "
                          "regressor).")
-    return _attribute(clf, rows, method, target, steps)
+    results = _attribute(clf, rows, method, target, steps)
+    if _reads_characters(estimator):
+        results = [replace(result, separator="") for result in results]
+    return results
+
+
+def _reads_characters(estimator):
+    """Whether a pipeline's sequencer makes character tokens."""
+    first = estimator.steps[0][1] if isinstance(estimator, Pipeline) else None
+    return getattr(first, "analyzer", "word") != "word"
 
 
 def _check_method(method, steps):

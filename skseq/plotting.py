@@ -207,7 +207,7 @@ def plot_token_attributions(attribution, *, top=15, ax=None):
         order = np.arange(len(attribution.tokens))
     else:
         order = np.argsort(-np.abs(attribution.scores), kind="stable")[:top]
-    labels = [attribution.tokens[i] + (" (oov)" if attribution.oov[i] else "")
+    labels = [_shown(attribution.tokens[i]) + (" (oov)" if attribution.oov[i] else "")
               for i in order]
     if ax is None:
         ax = _figure(6).subplots()
@@ -217,6 +217,13 @@ def plot_token_attributions(attribution, *, top=15, ax=None):
           f"the predicted class)")
     _fit_titles(ax.figure, [(ax.title, ax.bbox)])
     return ax.figure
+
+
+def _shown(token):
+    """A token as an axis label: whitespace (a character token, or the
+    ``char_wb`` boundary) drawn as visible marks."""
+    return token.replace(" ", "\u2423").replace("\n", "\u21b5") if token.isspace() \
+        else token
 
 
 def plot_top_tokens(top, *, axes=None):
@@ -247,7 +254,7 @@ def plot_top_tokens(top, *, axes=None):
     if axes is None:
         axes = _figure(4 * len(top)).subplots(1, len(top), squeeze=False)[0]
     for ax, (label, rows) in zip(axes, top.items(), strict=True):
-        _bars(ax, [f"{token} ({count})" for token, _, count in rows],
+        _bars(ax, [f"{_shown(token)} ({count})" for token, _, count in rows],
               [score for _, score, _ in rows], f"toward {label}")
         ax.set_xlabel("mean score")
     _fit_titles(axes[0].figure, [(ax.title, ax.bbox) for ax in axes])

@@ -37,8 +37,10 @@ DATA_FREE_CHECKS = [
 
 
 @pytest.mark.parametrize("check", DATA_FREE_CHECKS, ids=lambda c: c.__name__)
-def test_sequencer_data_free_checks(check):
-    check("IntegerSequencer", IntegerSequencer())
+@pytest.mark.parametrize("params", [{}, dict(analyzer="char", normalization="NFKC"),
+                                    dict(tokenizer="jieba")], ids=["word", "char", "jieba"])
+def test_sequencer_data_free_checks(check, params):
+    check("IntegerSequencer", IntegerSequencer(**params))
 
 
 _ANY_WIDTH = "by design Padder accepts sequences of any length (ragged input)"
@@ -67,6 +69,9 @@ def _cases(rt_texts):
     sequences = list(IntegerSequencer(num_words=400).fit_transform(texts))
     return {
         "IntegerSequencer": (IntegerSequencer(num_words=400), texts),
+        "IntegerSequencer-char": (IntegerSequencer(analyzer="char", num_words=60), texts),
+        "IntegerSequencer-char_wb-NFKC": (
+            IntegerSequencer(analyzer="char_wb", normalization="NFKC"), texts),
         "Padder": (Padder(maxlen=20), sequences),
         "Padder-maxlen-None": (Padder(padding="post"), sequences),
     }
@@ -81,7 +86,8 @@ def _equal(a, b):
         np.array_equal(u, v) for u, v in zip(_rows(a), _rows(b), strict=True))
 
 
-CASES = ["IntegerSequencer", "Padder", "Padder-maxlen-None"]
+CASES = ["IntegerSequencer", "IntegerSequencer-char", "IntegerSequencer-char_wb-NFKC",
+         "Padder", "Padder-maxlen-None"]
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -55,8 +55,32 @@ def test_layer_config_round_trip_and_saving(tmp_path):
     ids = np.array([[4, 5, 4, 0], [9, 1, 2, 3]], np.int32)
     np.testing.assert_array_equal(loaded(ids).numpy(), model(ids).numpy())
     assert loaded.layers[-1].get_config()["buckets"] == 7
-    with pytest.raises(ValueError, match="order must be 1, 2 or 3"):
-        NgramLinear(10, 2, order=4)
+    with pytest.raises(ValueError, match="order must be 1, 2, 3, 4 or 5"):
+        NgramLinear(10, 2, order=6)
+
+
+def _hashed_row(ngram, vocab_size, buckets):
+    """The documented hash of an n-gram, written out: (row(prefix) * V + last) % B."""
+    row = ngram[0]
+    for token in ngram[1:]:
+        row = (row * vocab_size + token) % buckets
+    return row
+
+
+@pytest.mark.parametrize("order", [4, 5])
+def test_longer_orders_sum_every_run_in_the_hashed_table(order):
+    layer = _layer(order, vocab_size=10, buckets=7)
+    unigrams, hashed = layer.get_weights()[:2]
+    ids = np.array([[0, 0, 4, 5, 4, 6, 7, 8], [3, 1, 2, 9, 0, 0, 0, 0]], np.int32)
+    expected = np.zeros((2, 2))
+    for row, sequence in enumerate(ids):
+        tokens = [t for t in sequence if t]
+        expected[row] = unigrams[tokens].sum(0)
+        for n in range(2, order + 1):
+            for start in range(len(tokens) - n + 1):
+                expected[row] += hashed[_hashed_row(tokens[start:start + n], 10, 7)]
+        expected[row] *= 3.0 / np.sqrt(len(tokens))
+    np.testing.assert_allclose(layer(ids).numpy(), expected, rtol=1e-5, atol=1e-5)
 
 
 @pytest.fixture(scope="module")

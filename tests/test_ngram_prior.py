@@ -54,6 +54,26 @@ def test_pair_and_triple_rows_are_counted_once_per_sequence():
     assert p[pair] == 2 and q[pair] == 2 and p[triple] == 2
 
 
+def test_runs_up_to_five_are_counted_as_the_layer_hashes_them():
+    X = np.array([[0, 3, 4, 3, 4, 5, 6], [3, 4, 3, 4, 0, 0, 0], [6, 5, 4, 3, 2, 1, 0]])
+    V, B, order = 7, 29, 5
+    Y = np.array([[1.0], [0.0], [1.0]])
+    _, hashed = ngram_log_count_ratios(X, Y, None, vocab_size=V, order=order, buckets=B)
+    p, q = np.ones(B), np.ones(B)
+    for row, positive in zip(X, Y[:, 0], strict=True):
+        tokens, seen = [t for t in row if t], set()
+        for n in range(2, order + 1):
+            for start in range(len(tokens) - n + 1):
+                bucket = tokens[start]
+                for token in tokens[start + 1:start + n]:
+                    bucket = (bucket * V + token) % B
+                seen.add(bucket)
+        for column in seen:
+            (p if positive else q)[column] += 1
+    np.testing.assert_allclose(hashed[:, 0], np.log(p / p.sum()) - np.log(q / q.sum()),
+                               rtol=1e-5)
+
+
 def test_weights_count_as_repeated_rows():
     X = np.array([[2, 3, 0], [3, 4, 0], [2, 2, 4]])
     Y = np.array([[1.0], [0.0], [1.0]])
@@ -109,7 +129,7 @@ def test_the_prior_comes_from_the_training_rows_only(rt_post_padded):
         clf.model_.get_layer("linear_ngrams").unigram_prior.numpy(), before)
 
 
-@pytest.mark.parametrize("order", [1, 2, 3])
+@pytest.mark.parametrize("order", [1, 2, 3, 5])
 def test_padding_never_changes_a_prediction(rt_post_padded, order):
     X, y = rt_post_padded
     clf = LSTMSequenceClassifier(**{**TINY, "linear_ngrams": order, "pooling": "max_mean",
