@@ -348,17 +348,22 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
 
         return split
 
-    def _make_tokenize(self):
-        """Return a function from one checked document to its token list."""
+    def _make_tokenize(self, as_list=True):
+        """Return a function from one checked document to its token list
+        (``as_list=False``: character tokens may come as the ``str`` itself,
+        iterable token by token, which spares a list per document)."""
         split = self._word_splitter() if self.analyzer == "word" \
             else self._char_splitter()
         preprocess = self._make_preprocess()
         normalize, lowercase = self._make_normalize(), self.lowercase
+        # a callable tokenizer may return any iterable: words always become a list
+        keep_str = not as_list and self.analyzer != "word"
 
         def tokenize(doc):
             if isinstance(doc, list):
                 return [normalize(t).lower() if lowercase else normalize(t) for t in doc]
-            return list(split(preprocess(doc)))
+            tokens = split(preprocess(doc))
+            return tokens if keep_str else list(tokens)
 
         return tokenize
 
@@ -396,13 +401,7 @@ class IntegerSequencer(TransformerMixin, BaseEstimator):
             texts = list(map(self._make_preprocess(), docs))
             if not any("\x01" in text for text in texts):
                 return self._stream_tokens(texts), None
-        if self.analyzer == "word":
-            token_lists = list(map(self._make_tokenize(), docs))
-        else:  # characters: no list per document where a str will do
-            split, preprocess = self._char_splitter(), self._make_preprocess()
-            tokenize = self._make_tokenize()
-            token_lists = [split(preprocess(doc)) if isinstance(doc, str) else tokenize(doc)
-                           for doc in docs]
+        token_lists = list(map(self._make_tokenize(as_list=False), docs))
         lengths = np.fromiter(map(len, token_lists), dtype=np.int64,
                               count=len(token_lists))
         return list(chain.from_iterable(token_lists)), lengths
