@@ -6,7 +6,8 @@ public name is imported on first use (PEP 562, as scikit-learn loads its
 submodules). The transformers, ``skseq.metrics``, ``skseq.datasets``,
 ``skseq.embeddings``, :class:`LogCountRatioTransformer` and the safe
 format for transformer-only files never load TensorFlow; only
-:class:`LSTMSequenceClassifier` and :class:`LSTMSequenceRegressor` import
+:class:`LSTMSequenceClassifier`, :class:`LSTMSequenceRegressor` and
+:mod:`skseq.serving` (:func:`to_keras`, :func:`export_saved_model`) import
 Keras and TensorFlow. When one of them (or :func:`skseq.load`, or a
 reference model's pipeline) imports TensorFlow first, the C++ start-up
 lines TensorFlow prints (CUDA, oneDNN, absl) are hidden, unless the user
@@ -33,6 +34,8 @@ __all__ = [
     "SAFE_TOKEN_PATTERNS",
     "SEGMENTERS",
     "MAX_WEIGHTS_BYTES",
+    "to_keras",
+    "export_saved_model",
     "__version__",
 ]
 
@@ -53,11 +56,13 @@ _LAZY = {
     "save": "._persistence",
     "load": "._persistence",
     "MAX_WEIGHTS_BYTES": "._persistence",
+    "to_keras": ".serving",
+    "export_saved_model": ".serving",
 }
 
 
 # The modules that import TensorFlow.
-_NEEDS_TENSORFLOW = ("._classifier", "._regressor")
+_NEEDS_TENSORFLOW = ("._classifier", "._regressor", ".serving")
 
 
 def __getattr__(name):

@@ -3,8 +3,9 @@
 ``python -m skseq`` (or the ``skseq`` console script) trains skseq's default
 pipeline on the IMDB protocol split, prints the R book's table and writes the
 model, plots and a JSON record. ``--experiment r-book|blog`` runs the seed
-documents' four models each; ``predict`` classifies texts with a saved model
-and ``explain`` shows which tokens decided each prediction.
+documents' four models each; ``predict`` classifies texts with a saved model,
+``explain`` shows which tokens decided each prediction and ``export`` writes
+a saved model as a TensorFlow SavedModel that reads raw strings.
 """
 
 import argparse
@@ -43,7 +44,8 @@ def _train_parser():
             "(loss, accuracy, specificity, sensitivity) and save the model, plots "
             "and results.json. To classify texts with a saved model, run "
             "'skseq predict MODEL TEXT...'; to see which tokens decided, "
-            "'skseq explain MODEL TEXT...'."
+            "'skseq explain MODEL TEXT...'; to serve it with TensorFlow alone, "
+            "'skseq export MODEL OUT_DIR'."
         ),
         epilog="Example: python -m skseq --experiment r-book --output-dir runs/r-book",
     )
@@ -116,6 +118,27 @@ def _explain_parser():
     parser.add_argument("--html", type=Path, default=None,
                         help="also write the texts with tokens shaded by score "
                              "to this HTML file")
+    return parser
+
+
+def _export_parser():
+    parser = argparse.ArgumentParser(
+        prog="skseq export",
+        description="Write a saved skseq pipeline as a TensorFlow SavedModel whose "
+                    "'serving_default' signature reads raw strings and returns what "
+                    "the pipeline returns (checked against it before it is put in "
+                    "place). TensorFlow serves it alone.")
+    parser.add_argument("model", type=Path,
+                        help="a model written by 'skseq' (.skseq, or .joblib: only "
+                             "load pickles you trust)")
+    parser.add_argument("out_dir", type=Path,
+                        help="the SavedModel directory to write (must not exist, or "
+                             "be empty)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace OUT_DIR if it holds files")
+    parser.add_argument("--max-weights-bytes", type=_positive_int, default=None,
+                        help="the largest model a .skseq file may describe, in bytes "
+                             "of weights (default 268435456: 256 MiB)")
     return parser
 
 
@@ -446,6 +469,24 @@ def _explain(args):
     return 0
 
 
+def _export(args):
+    out = args.out_dir
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"{str(out)!r} exists and is not a directory")
+    if out.is_dir() and any(out.iterdir()) and not args.force:
+        raise CLIError(f"{str(out)!r} is not empty; pass --force to replace it")
+    model = _load_model(args.model, args.max_weights_bytes)
+    from .serving import export_saved_model
+
+    try:
+        difference = export_saved_model(model, out, overwrite=args.force)
+    except (TypeError, ValueError, FileExistsError) as exc:
+        raise CLIError(f"cannot export: {exc}") from None
+    print(f"wrote {out}/ (a TensorFlow SavedModel; signature 'serving_default'); "
+          f"largest difference from the pipeline on the check inputs: {difference:.2g}")
+    return 0
+
+
 def main(argv=None):
     """Run the command line; return the exit status.
 
@@ -465,6 +506,10 @@ def main(argv=None):
             args = _predict_parser().parse_args(argv[1:])
             import_tensorflow_quietly()
             return _predict(args)
+        if argv and argv[0] == "export":
+            args = _export_parser().parse_args(argv[1:])
+            import_tensorflow_quietly()
+            return _export(args)
         if argv and argv[0] == "explain":
             args = _explain_parser().parse_intermixed_args(argv[1:])
             import_tensorflow_quietly()

@@ -156,10 +156,13 @@ def test_corrupt_model_file(tmp_path):
 def test_help():
     result = run("--help")
     assert result.returncode == 0
-    for word in ["--experiment", "r-book", "blog", "--quick", "--output-dir", "predict"]:
+    for word in ["--experiment", "r-book", "blog", "--quick", "--output-dir", "predict",
+                 "export"]:
         assert word in result.stdout
     result = run("predict", "--help")
     assert result.returncode == 0 and "standard" in result.stdout
+    result = run("export", "--help")
+    assert result.returncode == 0 and "--force" in result.stdout
 
 
 def test_predict_hostile_text_input(quick_run):
