@@ -470,14 +470,14 @@ def _explain(args):
 
 
 def _export(args):
-    out = args.out_dir
-    if out.exists() and not out.is_dir():
-        raise CLIError(f"{str(out)!r} exists and is not a directory")
-    if out.is_dir() and any(out.iterdir()) and not args.force:
-        raise CLIError(f"{str(out)!r} is not empty; pass --force to replace it")
-    model = _load_model(args.model, args.max_weights_bytes)
-    from .serving import export_saved_model
+    from .serving import check_export_target, export_saved_model
 
+    out = args.out_dir
+    try:  # before the model is loaded
+        check_export_target(out, args.force)
+    except FileExistsError as exc:
+        raise CLIError(f"cannot export: {exc}") from None
+    model = _load_model(args.model, args.max_weights_bytes)
     try:
         difference = export_saved_model(model, out, overwrite=args.force)
     except (TypeError, ValueError, FileExistsError) as exc:

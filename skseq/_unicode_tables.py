@@ -17,14 +17,15 @@ from functools import cache, lru_cache
 from ._characters import _REGIONAL, _ZWJ, _extend_characters
 
 __all__ = ["re2_class", "re2_token_pattern", "re2_cluster_pattern", "lowercase_tables",
-           "SEPARATOR"]
+           "SEPARATOR", "SIGMA", "FINAL_SIGMA"]
 
 #: Marks the end of each token in the exported model's token stream. Python
 #: reads it as whitespace (``"\x1f".isspace()``), so no token of a supported
 #: pattern, and no character token (whitespace is collapsed first), holds it.
 SEPARATOR = "\x1f"
 
-_SIGMA, _FINAL_SIGMA = "\u03a3", "\u03c2"
+#: Capital sigma, and the final form ``str.lower`` gives it by context.
+SIGMA, FINAL_SIGMA = "\u03a3", "\u03c2"
 
 
 @lru_cache(maxsize=1)
@@ -107,13 +108,13 @@ def lowercase_tables():
     """
     chars = _all_characters()
     mapping = {ord(c): tuple(map(ord, c.lower())) for c in chars if c.lower() != c}
-    mapping[ord(_SIGMA)] = (ord("\u03c3"),)  # the final form is decided by context
+    mapping[ord(SIGMA)] = (ord("\u03c3"),)  # the final form is decided by context
 
     def final(text):
-        return text.lower()[-1] == _FINAL_SIGMA
+        return text.lower()[-1] == FINAL_SIGMA
 
     assigned = [c for c in chars if unicodedata.category(c) != "Cn"]
-    cased = [ord(c) for c in assigned if final(c + _SIGMA)]
+    cased = [ord(c) for c in assigned if final(c + SIGMA)]
     ignorable = [ord(c) for c in assigned
-                 if final("A" + c + _SIGMA) and not final(c + _SIGMA)]
+                 if final("A" + c + SIGMA) and not final(c + SIGMA)]
     return mapping, cased, ignorable

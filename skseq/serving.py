@@ -52,7 +52,9 @@ from ._sequencer import (  # noqa: E402
     IntegerSequencer,
 )
 from ._unicode_tables import (  # noqa: E402
+    FINAL_SIGMA,
     SEPARATOR,
+    SIGMA,
     lowercase_tables,
     re2_class,
     re2_cluster_pattern,
@@ -65,7 +67,7 @@ __all__ = ["to_keras", "export_saved_model", "CHECK_TEXTS", "MAX_EXPORT_DIFFEREN
 #: between the written SavedModel and the pipeline on its check inputs.
 MAX_EXPORT_DIFFERENCE = 1e-6
 
-_SIGMA, _FINAL_SIGMA = 0x3A3, 0x3C2
+_SIGMA, _FINAL_SIGMA = ord(SIGMA), ord(FINAL_SIGMA)
 
 #: Texts every export is checked on (the written SavedModel against the
 #: pipeline): empty, blank, markup, accents, scripts, emoji, control
@@ -210,11 +212,7 @@ def export_saved_model(pipeline, directory, *, overwrite=False):
     ['label', 'probabilities']
     """
     directory = Path(directory)
-    if directory.exists() and not directory.is_dir():
-        raise FileExistsError(f"{str(directory)!r} exists and is not a directory.")
-    if directory.is_dir() and any(directory.iterdir()) and not overwrite:
-        raise FileExistsError(f"{str(directory)!r} is not empty; pass overwrite=True "
-                              "(--force on the command line) to replace it.")
+    check_export_target(directory, overwrite)
     served = to_keras(pipeline)
     parent = directory.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -241,6 +239,17 @@ def export_saved_model(pipeline, directory, *, overwrite=False):
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return difference
+
+
+def check_export_target(directory, overwrite):
+    """Refuse a file, or a non-empty directory unless ``overwrite``: checked
+    before anything is loaded or built (the command line calls it first)."""
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise FileExistsError(f"{str(directory)!r} exists and is not a directory.")
+    if directory.is_dir() and any(directory.iterdir()) and not overwrite:
+        raise FileExistsError(f"{str(directory)!r} is not empty; pass overwrite=True "
+                              "(--force on the command line) to replace it.")
 
 
 # ----------------------------------------------------------------------
@@ -472,11 +481,10 @@ class _TextReader(tf.Module):
         self.strip_markup = bool(seq.strip_markup)
         self.lowercase = bool(seq.lowercase)
         self.analyzer = seq.analyzer
-        self.space = re2_class(r"\s")
         if seq.analyzer == "word":
             self.token = re2_token_pattern(seq.token_pattern)
         else:
-            self.cluster = re2_cluster_pattern()
+            self.space, self.cluster = re2_class(r"\s"), re2_cluster_pattern()
         self.vocab_size = int(estimator.vocab_size_)
         self.place = _Placement(padder, estimator.architecture_)
         # tokens as UTF-8 bytes; a token no UTF-8 text can give (a lone
