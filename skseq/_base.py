@@ -26,7 +26,7 @@ from ._architectures import LAYER_TYPES, POOLINGS, build_model, count_parameters
 from ._batching import make_dataset
 from ._early_stopping import BestEpoch
 from ._errors import TrainingDivergedError, UnsafeModelFileError
-from ._fixes import Hidden, Interval, StrOptions
+from ._fixes import Hidden, Interval, StrOptions, build_training_state
 from ._keras_files import model_from_bytes, model_to_bytes
 from ._ngram_prior import ngram_log_count_ratios
 from ._predictor import compile_predictor, left_align_for, map_oov, width_multiple
@@ -713,6 +713,7 @@ class SequenceModel(KerasWrapperCompat):
             stopper = BestEpoch(self._target_scorer(predict_validation, y_val, target),
                                 self.n_iter_no_change, self.tol)
             callbacks = callbacks + [stopper]
+        build_training_state(model, X[:1], y[:1], None if weights is None else weights[:1])
         try:
             history = model.fit(**data, epochs=initial_epoch + epochs,
                                 initial_epoch=initial_epoch, verbose=self.verbose,

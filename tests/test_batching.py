@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import keras
 import tensorflow as tf
 
 from skseq import IntegerSequencer, LSTMSequenceClassifier, Padder
@@ -240,3 +241,38 @@ def test_chunk_bounds():
     assert small.chunk_bounds(100) == [(0, 64), (64, 80), (80, 96), (96, 112)]
     assert large.chunk_bounds(1) == [(0, 64)]
     assert large.chunk_bounds(100) == [(0, 64), (64, 128)]
+
+
+class _CountTraces(keras.callbacks.Callback):
+    """Counts how often Keras traces the training step (a Python call of
+    ``train_step`` happens only while TensorFlow traces it). The estimator
+    trains with copies of its callbacks: the count is kept on the class."""
+
+    traces = 0
+
+    def set_model(self, model):
+        # before Keras makes its train function around model.train_step
+        super().set_model(model)
+        step = model.train_step
+
+        def counted(data):
+            _CountTraces.traces += 1
+            return step(data)
+
+        model.train_step = counted
+
+
+@pytest.mark.parametrize("mask_padding", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_a_fit_traces_its_training_step_once(sequences, mask_padding, weighted):
+    # Keras would build the optimizer's and the metrics' variables inside
+    # the first trace, and TensorFlow then traces again (~1 s per fit)
+    S, y = sequences
+    X = Padder(maxlen=200).fit_transform(S)
+    _CountTraces.traces = 0
+    clf = LSTMSequenceClassifier(**SEED_ARCHITECTURE, units=8, embedding_dim=8, epochs=2,
+                                 mask_padding=mask_padding, random_state=0,
+                                 callbacks=[_CountTraces()])
+    clf.fit(X, y, sample_weight=np.linspace(0.5, 1.5, len(y)) if weighted else None)
+    assert _CountTraces.traces == 1
+    assert clf.n_iter_ == 2
