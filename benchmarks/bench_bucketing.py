@@ -15,8 +15,9 @@ seconds inside a fit, spending no CPU time).
 ``--small`` is the small fit instead: 4,000 reviews, one epoch, 1,000 test
 reviews, 4 rounds, where the fixed cost of a fit (building, tracing,
 validation, the predictor's probe) weighs most; it also times the masked
-fit as skseq ran it before building the training state ahead of the trace
-(``masked_two_traces``: Keras then traces its train function twice).
+fit with its training state left to Keras (``masked_two_traces``: Keras
+then creates the optimizer's and metrics' variables inside the first trace
+of its train function and traces it twice, as skseq did before).
 
 Run: python benchmarks/bench_bucketing.py [--n-train 12500] [--rounds 2] [--small]
 Writes benchmarks/results/bench_bucketing.json (bench_bucketing_small_fit.json

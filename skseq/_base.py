@@ -694,7 +694,12 @@ class SequenceModel(KerasWrapperCompat):
                         shuffle=False)  # the dataset shuffles itself
             if validation_data is not None:
                 X_val, val_lengths = left_align_for(validation_data[0], architecture)
-                validation_data = make_dataset(X_val, validation_data[1], None, val_lengths,
+                # Read shortest first: no score depends on the rows' order, and
+                # in input order nearly every batch would hold a text as long
+                # as the longest (and be cut at that width).
+                order = np.argsort(val_lengths, kind="stable")
+                y_val = validation_data[1][order]
+                validation_data = make_dataset(X_val[order], y_val, None, val_lengths[order],
                                                self.batch_size, seed=None, shuffle=False,
                                                multiple_of=multiple)
         else:
