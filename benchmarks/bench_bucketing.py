@@ -58,7 +58,7 @@ def run_once(masked, ids_train, y_train, ids_test, y_test, epochs, two_traces=Fa
     clf = LSTMSequenceClassifier(units=100, embedding_dim=32, epochs=epochs,
                                  batch_size=64, mask_padding=masked, random_state=0,
                                  callbacks=[timer])
-    # the fit before this benchmark's small-fit change: no state built ahead
+    # the training state left to Keras (built inside its first trace), as before
     earlier = mock.patch.object(skseq._base, "build_training_state",
                                 lambda *args, **kwargs: None)
     with earlier if two_traces else contextlib.nullcontext():
