@@ -78,25 +78,25 @@ def main():
             print(f"n_jobs={n_jobs}", wall, cpu, flush=True)
     serial = [run["wall_s"] for run in runs["n_jobs_1"]]
     parallel = [run["wall_s"] for run in runs["n_jobs_2"]]
-    serial_cpu = [run["process_s"] for run in runs["n_jobs_1"]]
+    serial_s, parallel_s = statistics.median(serial), statistics.median(parallel)
+    serial_cpu = statistics.median(run["process_s"] for run in runs["n_jobs_1"])
     cores = os.cpu_count()
-    # The serial search keeps process_time / wall cores busy; if n_jobs=2
-    # did the same CPU work with every core busy throughout, it would take
-    # serial CPU / cores: the speed-up this machine allows at most.
-    ceiling = cores * statistics.median(serial) / statistics.median(serial_cpu)
     record = {
         "config": (f"{len(ParameterGrid(workload['grid']))} candidates x 3 folds, "
                    f"{workload['n_reviews']:,} IMDB reviews, maxlen {workload['maxlen']}, "
                    f"LSTM/GRU 32, {workload['epochs']} epoch(s), {workload['rounds']} "
                    "alternating round(s)"),
         "runs": runs,
-        "n_jobs_1_s": statistics.median(serial),
-        "n_jobs_1_process_time_s": statistics.median(serial_cpu),
-        "n_jobs_2_s": statistics.median(parallel),
-        "speedup_n_jobs_2": statistics.median(serial) / statistics.median(parallel),
+        "n_jobs_1_s": serial_s,
+        "n_jobs_1_process_time_s": serial_cpu,
+        "n_jobs_2_s": parallel_s,
+        "speedup_n_jobs_2": serial_s / parallel_s,
         "speedup_n_jobs_2_of_minima": min(serial) / min(parallel),
-        "serial_cores_busy": statistics.median(serial_cpu) / statistics.median(serial),
-        "speedup_ceiling": ceiling,
+        "serial_cores_busy": serial_cpu / serial_s,
+        # The serial search keeps process_time / wall cores busy; if n_jobs=2
+        # did the same CPU work with every core busy throughout, it would
+        # take serial CPU / cores: the speed-up this machine allows at most.
+        "speedup_ceiling": cores * serial_s / serial_cpu,
         "scores_identical": bool(all(np.allclose(scores[0], other) for other in scores)),
     }
     if not args.small:
@@ -104,7 +104,7 @@ def main():
         oversubscribed_s, _, _ = search(2, X, y, workload)  # new workers inherit them
         print("n_jobs=2 oversubscribed", oversubscribed_s, flush=True)
         record["n_jobs_2_oversubscribed_s"] = oversubscribed_s
-        record["speedup_n_jobs_2_oversubscribed"] = record["n_jobs_1_s"] / oversubscribed_s
+        record["speedup_n_jobs_2_oversubscribed"] = serial_s / oversubscribed_s
     write_json("bench_search_small_fits" if args.small else "bench_search", record)
 
 

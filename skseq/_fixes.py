@@ -66,10 +66,6 @@ def build_training_state(model, x, y, sample_weight=None):
         One batch (its shapes and dtypes only are used: nothing is
         computed on it).
     """
-    build = getattr(model, "_symbolic_build", None)
-    if build is None:  # pragma: no cover - other Keras versions
-        return
-    try:
+    build = getattr(model, "_symbolic_build", None)  # Keras 3.2 to 3.15 have it
+    if build is not None:
         build(data_batch=(x, y, sample_weight))
-    except TypeError:  # pragma: no cover - a signature of another version
-        pass
